@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Edge: config files from disk to named buffers for the core. */
+#include "confread.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "util.h"
+
+static int read_file(const char *path, char **ret, size_t *ret_len, struct diag_list *d)
+{
+	struct origin o = { path, 0 };
+	struct stat st;
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	f = fopen(path, "re");
+	if (!f)
+		return diag_error(d, &o, "cannot read: %s", strerror(errno));
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return diag_error(d, &o, "not a regular file");
+	}
+	if ((unsigned long long)st.st_size > CONF_MAX_FILE_SIZE) {
+		fclose(f);
+		return diag_error(d, &o, "file is %lld bytes, larger than the %u allowed",
+				  (long long)st.st_size, CONF_MAX_FILE_SIZE);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	n = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return diag_error(d, &o, "read error");
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*ret = buf;
+	*ret_len = n;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_conf_name(const char *n)
+{
+	size_t len = strlen(n);
+
+	return n[0] != '.' && len > 5 && !strcmp(n + len - 5, ".conf");
+}
+
+int confread_load(const char *path, int64_t now, struct policy **ret_p, struct diag_list *d)
+{
+	struct conf_source *srcs = NULL;
+	struct arena *a = arena_new();
+	char **names = NULL, *dir;
+	size_t n = 0, cap = 0, ns = 0, i;
+	struct policy *probe = NULL;
+	struct dirent *de;
+	DIR *dh = NULL;
+	size_t start_errors = d->errors;
+	int r;
+
+	if (!a)
+		return -ENOMEM;
+	srcs = calloc(CONF_MAX_FILES + 1, sizeof(*srcs));
+	if (!srcs) {
+		r = -ENOMEM;
+		goto out;
+	}
+	srcs[0].name = path_join_normal(a, ".", path);
+	if (!srcs[0].name) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = read_file(path, (char **)&srcs[0].text, &srcs[0].len, d);
+	if (r)
+		goto out;
+	ns = 1;
+
+	/* Where are the zones? Parse the main file once for zone_dir only. */
+	probe = policy_new();
+	if (!probe) {
+		r = -ENOMEM;
+		goto out;
+	}
+	{
+		struct diag_list tmp;
+
+		diag_init(&tmp);
+		conf_parse_main(probe, &srcs[0], &tmp);
+		diag_fini(&tmp);
+	}
+	dir = path_join_normal(a, path_dirname(a, srcs[0].name),
+			       probe->settings.zone_dir ? probe->settings.zone_dir : "zones");
+	if (!dir) {
+		r = -ENOMEM;
+		goto out;
+	}
+	dh = opendir(dir);
+	if (!dh) {
+		struct origin o = { srcs[0].name, 0 };
+
+		r = diag_error(d, &o, "zone directory '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(dh))) {
+		char **slot;
+
+		if (!is_conf_name(de->d_name))
+			continue;
+		if (n >= CONF_MAX_FILES) {
+			struct origin o = { dir, 0 };
+
+			r = diag_error(d, &o, "more than %u zone files", CONF_MAX_FILES);
+			goto out;
+		}
+		slot = ARENA_PUSH(a, names, n, cap);
+		if (!slot || !(*slot = arena_printf(a, "%s/%s", dir, de->d_name))) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	/* readdir order is the file system's: sort so diagnostics are stable. */
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (i = 0; i < n; i++) {
+		int rr = read_file(names[i], (char **)&srcs[ns].text, &srcs[ns].len, d);
+
+		if (rr == -ENOMEM) {
+			r = rr;
+			goto out;
+		}
+		if (rr)
+			continue;
+		srcs[ns++].name = names[i];
+	}
+	{
+		struct policy *p = NULL;
+
+		r = conf_load(srcs, ns, now, &p, d);
+		/* An unreadable zone file is an error even when the rest loads. */
+		if (r == 0 && d->errors > start_errors) {
+			policy_free(p);
+			r = -EINVAL;
+		} else if (r == 0) {
+			*ret_p = p;
+		}
+	}
+out:
+	if (dh)
+		closedir(dh);
+	policy_free(probe);
+	for (i = 0; srcs && i < ns; i++)
+		free((char *)srcs[i].text);
+	if (srcs && ns == 0)
+		free((char *)srcs[0].text);
+	free(srcs);
+	arena_free(a);
+	return r;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The compiler: a validated policy model to ruleset data (see docs/architecture.md). */
+#ifndef GW_COMPILE_H
+#define GW_COMPILE_H
+
+#include "diag.h"
+#include "model.h"
+#include "ruleset.h"
+
+/* Names of the sets that later stages fill at run time. */
+#define SET_REGISTERED "registered_devices" /* ether_addr . ipv4_addr (LANREQ-43) */
+#define SET_QUARANTINE_MAC "quarantine_mac" /* INC-1 */
+#define SET_QUARANTINE4 "quarantine4"
+#define SET_VPN_GRANTS "vpn_grants"         /* RA-4 */
+#define SET_PROXY_BYPASS "proxy_bypass"     /* PROXY-4 */
+#define SET_ANTISPOOF4 "antispoof4"         /* NAT-4 */
+#define SET_ANTISPOOF6 "antispoof6"
+#define SET_IPV6_IFACES "ipv6_ifaces"       /* C-28 */
+#define MAP_FORWARD "fwd_dispatch"
+#define MAP_INPUT "in_dispatch"
+
+/*
+ * Compiles @p (validated by conf_validate) into a new ruleset. Problems that
+ * only show after expansion (a duplicate rule id, too many rules) are queued
+ * in @d. On success *@ret_rs is the ruleset (caller frees, independent of @p).
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_list *d);
+
+#endif

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The policy model's lifecycle, names and sorted look-ups. */
+#include "model.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct policy *policy_new(void)
+{
+	struct arena *a = arena_new();
+	struct policy *p;
+
+	if (!a)
+		return NULL;
+	p = arena_zalloc(a, sizeof(*p));
+	if (!p) {
+		arena_free(a);
+		return NULL;
+	}
+	p->arena = a;
+	p->limits = (struct limits)LIMITS_DEFAULT;
+	p->settings.log_group = 1;
+	p->settings.deny_rate = 10;
+	p->settings.deny_burst = 20;
+	return p;
+}
+
+void policy_free(struct policy *p)
+{
+	if (p)
+		arena_free(p->arena);
+}
+
+/*
+ * The arrays are sorted by name by conf_validate() before any look-up, so a
+ * binary search serves; "name" is the first member of each struct.
+ */
+#define DEFINE_LOOKUP(fn, type, arr, cnt, key)                                 \
+	type *fn(const struct policy *p, const char *name)                     \
+	{                                                                      \
+		size_t lo = 0, hi = p->cnt;                                    \
+		while (lo < hi) {                                              \
+			size_t mid = (lo + hi) / 2;                            \
+			int c = strcmp(name, p->arr[mid]->key);                \
+			if (c == 0)                                            \
+				return p->arr[mid];                            \
+			if (c < 0)                                             \
+				hi = mid;                                      \
+			else                                                   \
+				lo = mid + 1;                                  \
+		}                                                              \
+		return NULL;                                                   \
+	}
+
+DEFINE_LOOKUP(policy_zone, struct zone, zones, n_zones, name)
+DEFINE_LOOKUP(policy_service, struct service, services, n_services, name)
+DEFINE_LOOKUP(policy_host, struct host, hosts, n_hosts, name)
+DEFINE_LOOKUP(policy_exception, struct exception, exceptions, n_exceptions, id)
+
+const char *env_name(enum env e)
+{
+	static const char *const names[] = { "internet", "lan", "wan", "remote" };
+
+	return e < ENV__COUNT ? names[e] : "?";
+}
+
+const char *zone_kind_name(enum zone_kind k)
+{
+	static const char *const names[] = { "global", "dmz", "server", "floor", "wlan",
+					     "branch", "subsidiary", "affiliate", "vpn" };
+
+	return k < ZK__COUNT ? names[k] : "?";
+}
+
+const char *host_class_name(enum host_class c)
+{
+	static const char *const names[] = { "server", "printer", "network", "client" };
+
+	return c < HC__COUNT ? names[c] : "?";
+}
+
+const char *wan_dir_name(enum wan_dir d)
+{
+	return d == WAN_IN ? "in" : d == WAN_OUT ? "out" : "both";
+}
+
+enum env zone_kind_env(enum zone_kind k)
+{
+	switch (k) {
+	case ZK_GLOBAL:
+	case ZK_DMZ:
+		return ENV_INTERNET;
+	case ZK_VPN:
+		return ENV_REMOTE;
+	default:
+		return ENV_LAN;
+	}
+}
+
+enum env zone_service_env(const struct zone *z)
+{
+	return z->wan ? ENV_WAN : z->env;
+}
+
+const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_SCTP:
+		return "sctp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	case IPPROTO_GRE:
+		return "gre";
+	case IPPROTO_ESP:
+		return "esp";
+	case IPPROTO_AH:
+		return "ah";
+	default:
+		return NULL;
+	}
+}

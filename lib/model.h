@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The policy model: what conf/gatewayd.conf and zones/NAME.conf say, recorded
+ * as plain data with the origin of every object. Built by conf_parse_*(),
+ * checked by conf_validate(), read by compile_policy(). One arena owns it.
+ */
+#ifndef GW_MODEL_H
+#define GW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "diag.h"
+
+/* ZONE-1: the four environments. */
+enum env {
+	ENV_INTERNET,
+	ENV_LAN,
+	ENV_WAN,
+	ENV_REMOTE,
+	ENV__COUNT
+};
+
+/* Zone kinds of the regulation's glossary (§2.1). */
+enum zone_kind {
+	ZK_GLOBAL,
+	ZK_DMZ,
+	ZK_SERVER,
+	ZK_FLOOR,
+	ZK_WLAN,
+	ZK_BRANCH,
+	ZK_SUBSIDIARY,
+	ZK_AFFILIATE,
+	ZK_VPN,
+	ZK__COUNT
+};
+
+enum admission {
+	ADMIT_OPEN,       /* any host on the zone's networks */
+	ADMIT_REGISTERED, /* only approved MAC/IP pairs (LANREQ-43) */
+};
+
+/* NAT-3: how a DMZ's services are published. */
+enum dmz_mode {
+	DMZ_NAT,    /* private addresses, published by DNAT, SNAT outbound */
+	DMZ_ROUTED, /* global addresses, routed and filtered */
+};
+
+enum host_class {
+	HC_SERVER,
+	HC_PRINTER,
+	HC_NETWORK,
+	HC_CLIENT,
+	HC__COUNT
+};
+
+/* WAN-8: direction of a WAN service, seen from this site. */
+enum wan_dir {
+	WAN_IN,   /* peer -> local */
+	WAN_OUT,  /* local -> peer */
+	WAN_BOTH,
+};
+
+enum wan_type {
+	WAN_LEASED,
+	WAN_VPN,
+};
+
+/* The gateway itself as the destination of a policy (input chain). */
+#define GATEWAY_ZONE "gateway"
+
+/* Limits on what a config may make us allocate; defaults in docs/config.md. */
+struct limits {
+	unsigned max_zones;
+	unsigned max_interfaces;    /* per zone */
+	unsigned max_networks;      /* per zone */
+	unsigned max_hosts;
+	unsigned max_services;      /* catalogue entries */
+	unsigned max_ports;         /* entries per service */
+	unsigned max_policies;      /* policy entries, all zones */
+	unsigned max_rules;         /* compiled deciding rules */
+	unsigned max_rule_services; /* services named by one policy */
+	unsigned max_rule_hosts;    /* sources or destinations named by one policy */
+	unsigned max_name;          /* bytes in a zone, host, service or WAN name */
+	unsigned max_exceptions;
+	unsigned max_wan;
+};
+
+#define LIMITS_DEFAULT                                                                      \
+	{                                                                                   \
+		.max_zones = 256, .max_interfaces = 32, .max_networks = 64,                 \
+		.max_hosts = 16384, .max_services = 1024, .max_ports = 64,                  \
+		.max_policies = 20000, .max_rules = 50000, .max_rule_services = 64,         \
+		.max_rule_hosts = 256, .max_name = 24, .max_exceptions = 1024, .max_wan = 256 \
+	}
+
+/* Hard ceilings the limits block may not exceed (the kernel's and ours). */
+#define NAME_MAX_CEILING 32
+#define IFNAME_MAX 15
+
+struct svc_port {
+	uint8_t proto;       /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP, IPPROTO_ICMP, ... */
+	uint16_t lo, hi;     /* port range; 0/0 for "whole protocol" */
+	int icmp_type;       /* -1: any; ICMP/ICMPv6 only */
+};
+
+struct service {
+	char *name;
+	char *description;
+	struct svc_port *ports;
+	size_t n_ports, cap_ports;
+	unsigned envs;       /* bitmask of 1 << enum env where the regulation allows it (SVC-1) */
+	bool infrastructure; /* SVC-2: allowed toward the server zone from lan/wan/remote */
+	bool plaintext;      /* SVC-3: reported as a plain-text protocol */
+	bool exception_only; /* C-6: usable only under an exception (e.g. plain FTP) */
+	char **reqs;         /* requirement IDs it serves, documentation only */
+	size_t n_reqs, cap_reqs;
+	struct origin origin;
+};
+
+struct zone;
+
+struct host {
+	char *name;
+	char *description;
+	struct zone *zone;   /* the zone whose file declares it */
+	struct prefix addr4; /* family 0 when absent */
+	struct prefix addr6;
+	enum host_class class;
+	char *approval;      /* ZONE-16, LANREQ-50: server installation approval */
+	struct origin origin;
+};
+
+/* OPS-8: an approved deviation from the regulation. */
+struct exception {
+	char *id;
+	char *approved_by;
+	char *reference;     /* committee approval reference */
+	char *reason;
+	int64_t approved;    /* UTC seconds */
+	int64_t expires;
+	bool used;           /* set by validation */
+	struct origin origin;
+};
+
+/* A zone-pair permission, as written in a zone file ("from" is that zone). */
+struct policy_rule {
+	struct zone *from;
+	char *to_name;
+	struct zone *to;         /* NULL when to_name is GATEWAY_ZONE */
+	bool to_gateway;
+	char **services;
+	struct service **svc;    /* resolved, parallel to services */
+	size_t n_services, cap_services;
+	char **dests;            /* destination hosts; none: the whole zone */
+	struct host **dst;
+	size_t n_dests, cap_dests;
+	char **sources;          /* source hosts; none: the whole zone */
+	struct host **src;
+	size_t n_sources, cap_sources;
+	bool via_proxy;          /* PROXY-1: compiled to the proxy, direct web dropped */
+	bool grants;             /* RA-4: allowed only by per-user grants (vpn_grants set) */
+	char *exception_id;
+	struct exception *exception;
+	char *description;
+	struct origin origin;
+};
+
+struct wan_service {
+	char *service;
+	struct service *svc;
+	enum wan_dir dir;
+	char **local;            /* local hosts or zones this service reaches/comes from */
+	size_t n_local, cap_local;
+	struct origin origin;
+};
+
+/* WAN-3..10: one WAN connection with every field (ア)–(ク). */
+struct wan_link {
+	char *name;
+	char *zone_name;
+	struct zone *zone;       /* the LAN-environment zone at the far end (C-12) */
+	enum wan_type type;
+	char *approval;          /* WAN-2: committee approval for a VPN */
+	char *peer_org, *peer_address;                  /* (ア) */
+	char *purpose;                                  /* (イ) */
+	char *systems_local, *systems_remote;           /* (エ) */
+	char **scope_local;                             /* (オ) local zones/hosts */
+	size_t n_scope_local, cap_scope_local;
+	struct prefix *scope_remote;                    /* (オ) remote networks */
+	size_t n_scope_remote, cap_scope_remote;
+	struct wan_service *services;                   /* (カ) */
+	size_t n_services, cap_services;
+	char *admin_local, *admin_remote;               /* (キ) */
+	char *secmgr_local, *secmgr_remote;
+	char *anomaly;                                  /* (ク) */
+	char *escalation_local, *escalation_remote;
+	struct origin origin;
+};
+
+struct zone {
+	char *name;
+	char *description;
+	enum zone_kind kind;
+	enum env env;
+	char **ifaces;
+	size_t n_ifaces, cap_ifaces;
+	struct origin *iface_origin;    /* parallel to ifaces */
+	size_t cap_iface_origin;
+	struct prefix *nets;
+	size_t n_nets, cap_nets;
+	enum admission admission;
+	enum dmz_mode dmz_mode;
+	char *wlan_security;            /* WLAN-7 */
+	char *location, *equipment, *administrator; /* ZONE-18 */
+	struct wan_link *wan;           /* set by validation when a WAN link serves it */
+	struct origin origin;
+};
+
+struct nat_publish {
+	char *host_name;
+	struct host *host;
+	struct prefix global;           /* the published global address */
+	char **services;
+	struct service **svc;
+	size_t n_services, cap_services;
+	struct origin origin;
+};
+
+struct settings {
+	unsigned log_group;       /* NFLOG group of every deciding rule */
+	unsigned deny_rate;       /* logged denials per second per rule (C-10) */
+	unsigned deny_burst;
+	char *nat_address_text;   /* the gateway's global address for SNAT (NAT-1) */
+	struct prefix nat_address;
+	char *proxy_host_name;    /* PROXY-1, PROXY-2 */
+	struct host *proxy_host;
+	char *proxy_service_name;
+	struct service *proxy_service;
+	char *zone_dir;           /* relative to the main file's directory */
+	struct origin nat_origin, proxy_origin;
+};
+
+struct policy {
+	struct arena *arena;
+	struct limits limits;
+	struct settings settings;
+	char *main_file;          /* as given by the edge */
+	char **files;             /* interned file names referenced by origins */
+	size_t n_files, cap_files;
+	struct zone **zones;
+	size_t n_zones, cap_zones;
+	struct service **services;
+	size_t n_services, cap_services;
+	struct host **hosts;
+	size_t n_hosts, cap_hosts;
+	struct policy_rule **rules;
+	size_t n_rules, cap_rules;
+	struct wan_link **wans;
+	size_t n_wans, cap_wans;
+	struct nat_publish **publish;
+	size_t n_publish, cap_publish;
+	struct exception **exceptions;
+	size_t n_exceptions, cap_exceptions;
+};
+
+/* A new empty policy with default limits and settings, or NULL (ENOMEM). */
+struct policy *policy_new(void);
+void policy_free(struct policy *p);
+
+/* Look-ups by exact name; NULL when absent. */
+struct zone *policy_zone(const struct policy *p, const char *name);
+struct service *policy_service(const struct policy *p, const char *name);
+struct host *policy_host(const struct policy *p, const char *name);
+struct exception *policy_exception(const struct policy *p, const char *id);
+
+const char *env_name(enum env e);
+const char *zone_kind_name(enum zone_kind k);
+const char *host_class_name(enum host_class c);
+const char *wan_dir_name(enum wan_dir d);
+/* The environment a kind belongs to by default (ZONE-1 notes). */
+enum env zone_kind_env(enum zone_kind k);
+/* The environment whose service list governs traffic from @z (WAN zones: "wan"). */
+enum env zone_service_env(const struct zone *z);
+/* Protocol name ("tcp") or NULL for numbers without a name here. */
+const char *proto_name(uint8_t proto);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * netctl's printer. Each object has one printer that fills a JSON value and
+ * prints either that value (--json) or a table from it, so the two cannot
+ * drift apart (iproute2's PRINT_ANY idea).
+ */
+#include "print.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+
+static const char *verdict_name(const struct rule *r)
+{
+	switch (r->verdict) {
+	case VERDICT_ACCEPT:
+		return "accept";
+	case VERDICT_DROP:
+		return "drop";
+	case VERDICT_JUMP:
+		return "jump";
+	case VERDICT_VMAP:
+		return "dispatch";
+	case VERDICT_DNAT:
+		return "dnat";
+	case VERDICT_SNAT:
+		return "snat";
+	default:
+		return "-";
+	}
+}
+
+static json_t *rule_json(const struct chain *c, const struct rule *r)
+{
+	json_t *o = json_object();
+	char *origin = NULL;
+
+	if (!o)
+		return NULL;
+	if (r->origin.file && asprintf(&origin, "%s:%d", r->origin.file, r->origin.line) < 0)
+		origin = NULL;
+	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "chain", json_string(c->name));
+	json_object_set_new(o, "from", r->from ? json_string(r->from) : json_null());
+	json_object_set_new(o, "to", r->to ? json_string(r->to) : json_null());
+	json_object_set_new(o, "services", r->services ? json_string(r->services) : json_null());
+	json_object_set_new(o, "verdict", json_string(verdict_name(r)));
+	json_object_set_new(o, "origin", origin ? json_string(origin) : json_string("built-in"));
+	json_object_set_new(o, "exception", r->exception ? json_string(r->exception) : json_null());
+	free(origin);
+	return o;
+}
+
+static const char *str_or_dash(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+int print_rules(FILE *f, const struct ruleset *rs, bool json)
+{
+	json_t *arr = json_array();
+	size_t i, k;
+	int r = 0;
+
+	if (!arr)
+		return -ENOMEM;
+	for (i = 0; i < rs->n_chains; i++)
+		for (k = 0; k < rs->chains[i]->n_rules; k++) {
+			const struct rule *ru = &rs->chains[i]->rules[k];
+			json_t *o;
+
+			if (ru->role == ROLE_LOG)
+				continue;
+			o = rule_json(rs->chains[i], ru);
+			if (!o || json_array_append_new(arr, o)) {
+				json_decref(arr);
+				return -ENOMEM;
+			}
+		}
+	if (json) {
+		if (json_dumpf(arr, f, JSON_INDENT(2)) || fputc('\n', f) == EOF)
+			r = -EIO;
+	} else {
+		fprintf(f, "%-44s %-14s %-14s %-24s %-8s %-28s %s\n", "ID", "FROM", "TO", "SERVICES",
+			"VERDICT", "ORIGIN", "EXCEPTION");
+		for (i = 0; i < json_array_size(arr); i++) {
+			json_t *o = json_array_get(arr, i);
+
+			fprintf(f, "%-44s %-14s %-14s %-24s %-8s %-28s %s\n", str_or_dash(o, "id"),
+				str_or_dash(o, "from"), str_or_dash(o, "to"),
+				str_or_dash(o, "services"), str_or_dash(o, "verdict"),
+				str_or_dash(o, "origin"), str_or_dash(o, "exception"));
+		}
+	}
+	json_decref(arr);
+	if (fflush(f) || ferror(f))
+		r = -EIO;
+	return r;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* netctl's only printer: one function per object, table and --json alike. */
+#ifndef NETCTL_PRINT_H
+#define NETCTL_PRINT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ruleset.h"
+
+/* The settings list (CHG-2). Returns 0 or -EIO/-ENOMEM. */
+int print_rules(FILE *f, const struct ruleset *rs, bool json);
+
+#endif

@@ -178,6 +178,18 @@ static void match_num(struct rule *r, enum sel s, uint32_t num)
 	m->v.num = num;
 }
 
+static void match_port(struct rule *r, enum sel s, uint16_t port)
+{
+	struct match *m = add_match(r);
+
+	if (!m)
+		return;
+	m->sel[0] = s;
+	m->n_sel = 1;
+	m->op = MOP_EQ;
+	m->v.lo = m->v.hi = port;
+}
+
 static void match_prefix(struct rule *r, enum sel s, const struct prefix *pf)
 {
 	struct match *m = add_match(r);
@@ -408,26 +420,19 @@ static struct chain *pair_chain(struct cctx *cx, const struct zone *from, const 
 	return c;
 }
 
-static const char *host_part(const char *name, bool src)
-{
-	return name ? name : src ? "" : "";
-}
-
 /*
  * Emits the accept rules of one (source host?, destination host?, service)
  * triple of a zone pair, one per address family and service variant.
  */
 static void emit_pair_rules(struct cctx *cx, struct chain *c, const struct rule *base,
 			    const char *from, const char *to, const struct host *src,
-			    const struct host *dst, const struct service *s,
-			    const struct prefix *src_net_set, const char *src_set,
+			    const struct host *dst, const struct service *s, const char *src_set,
 			    const char *dst_set, bool via)
 {
 	struct svc_variant *vars = calloc(s->n_ports + 1, sizeof(*vars));
 	size_t nv, i;
 	int fam;
 
-	(void)src_net_set;
 	if (!vars)
 		return (void)(cx->oom = 1);
 	nv = svc_variants(cx, s, vars);
@@ -453,7 +458,7 @@ static void emit_pair_rules(struct cctx *cx, struct chain *c, const struct rule 
 				continue;
 			r.id = cprintf(cx, "%s%s%s>%s:%s%s%s%s%s", src ? src->name : "",
 				       src ? "@" : "", from, to, s->name, vars[i].suffix,
-				       dst ? "@" : "", host_part(dst ? dst->name : NULL, false),
+				       dst ? "@" : "", dst ? dst->name : "",
 				       hosts && af == AF_INET6 && !vars[i].family ? "/v6" : "");
 			if (!r.id)
 				break;
@@ -509,7 +514,7 @@ static void compile_policy_rule(struct cctx *cx, const struct policy_rule *pr)
 		for (hi = 0; hi < (pr->n_sources ? pr->n_sources : 1); hi++)
 			emit_pair_rules(cx, cd, &base, pr->from->name, px->zone->name,
 					pr->n_sources ? pr->src[hi] : NULL, px, st->proxy_service,
-					NULL, NULL, NULL, true);
+					NULL, NULL, true);
 		/* PROXY-4: approved bypasses, filled from the registry later. */
 		memset(&r, 0, sizeof(r));
 		r.origin = base.origin;
@@ -569,7 +574,7 @@ static void compile_policy_rule(struct cctx *cx, const struct policy_rule *pr)
 				emit_pair_rules(cx, c, &base, pr->from->name, base.to,
 						pr->n_sources ? pr->src[hi] : NULL,
 						pr->n_dests ? pr->dst[di] : NULL, pr->svc[si], NULL,
-						NULL, NULL, false);
+						NULL, false);
 }
 
 /* ---- WAN links (WAN-11..13) -------------------------------------------- */
@@ -630,7 +635,7 @@ static void compile_wan(struct cctx *cx, const struct wan_link *w)
 				base.to = lz->name;
 				if (c)
 					emit_pair_rules(cx, c, &base, w->zone->name, lz->name, NULL,
-							lh, ws->svc, NULL, set->name, NULL, false);
+							lh, ws->svc, set->name, NULL, false);
 			}
 			if (ws->dir != WAN_IN) {
 				c = pair_chain(cx, lz, w->zone);
@@ -638,7 +643,7 @@ static void compile_wan(struct cctx *cx, const struct wan_link *w)
 				base.to = w->zone->name;
 				if (c)
 					emit_pair_rules(cx, c, &base, lz->name, w->zone->name, lh,
-							NULL, ws->svc, NULL, NULL, set->name, false);
+							NULL, ws->svc, NULL, set->name, false);
 			}
 		}
 	}
@@ -785,10 +790,8 @@ static void compile_prerouting(struct cctx *cx, struct chain *c)
 					prefix_parse("0.0.0.0", &any);
 					match_prefix(&d, SEL_IP_SADDR, &any);
 				}
-				match_num(&d, SEL_UDP_SPORT, 68);
-				d.m[d.n_match - 1].v.lo = d.m[d.n_match - 1].v.hi = 68;
-				match_num(&d, SEL_UDP_DPORT, 67);
-				d.m[d.n_match - 1].v.lo = d.m[d.n_match - 1].v.hi = 67;
+				match_port(&d, SEL_UDP_SPORT, 68);
+				match_port(&d, SEL_UDP_DPORT, 67);
 				if (d.id && id_claim(cx, d.id, &d.origin, false) > 0)
 					emit_accept(cx, c, &d);
 				/* LANREQ-43: only approved MAC/IP pairs. */

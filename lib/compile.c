@@ -260,8 +260,6 @@ static const char *svc_set(struct cctx *cx, const struct service *s)
 		e->key[0].num = s->ports[i].proto;
 		e->key[1].lo = s->ports[i].lo;
 		e->key[1].hi = s->ports[i].hi;
-		if (s->ports[i].lo != s->ports[i].hi)
-			set->interval = true;
 	}
 	return name;
 }
@@ -271,7 +269,16 @@ static size_t svc_variants(struct cctx *cx, const struct service *s, struct svc_
 {
 	size_t i, n = 0;
 
-	if (s->n_ports > 1 && s->ports[0].lo) {
+	bool ranges = false;
+
+	for (i = 0; i < s->n_ports; i++)
+		ranges |= s->ports[i].lo != s->ports[i].hi;
+	/*
+	 * Several ports share one named set (ARCHITECTURE: no inline sets);
+	 * port ranges get a rule each, keeping every set free of the
+	 * concatenated-interval type, which costs the kernel most.
+	 */
+	if (s->n_ports > 1 && s->ports[0].lo && !ranges) {
 		memset(&out[0], 0, sizeof(out[0]));
 		out[0].m.n_sel = 2;
 		out[0].m.sel[0] = SEL_L4PROTO;
@@ -290,11 +297,17 @@ static size_t svc_variants(struct cctx *cx, const struct service *s, struct svc_
 		v->m.op = MOP_EQ;
 		v->suffix = "";
 		if (s->n_ports > 1) {
+			/* "ping/icmpv6"; two entries of one protocol: "ping/icmp-8", "x/tcp-6000". */
 			const char *pn = proto_name(sp->proto);
+			size_t k, same = 0;
 
+			for (k = 0; k < s->n_ports; k++)
+				same += s->ports[k].proto == sp->proto;
 			v->suffix = pn ? cprintf(cx, "/%s", pn) : cprintf(cx, "/%u", sp->proto);
-			if (sp->icmp_type >= 0)
+			if (v->suffix && same > 1 && sp->icmp_type >= 0)
 				v->suffix = cprintf(cx, "%s-%d", v->suffix, sp->icmp_type);
+			else if (v->suffix && same > 1 && sp->lo)
+				v->suffix = cprintf(cx, "%s-%u", v->suffix, sp->lo);
 			if (!v->suffix)
 				return 0;
 		}
@@ -951,8 +964,8 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 		  false);
 	fixed_set(&cx, SET_VPN_GRANTS, "remote-access grants: user address . server . proto . port (RA-4)",
 		  4, KT_IPV4, KT_IPV4, KT_PROTO, KT_SERVICE, false);
-	fixed_set(&cx, SET_PROXY_BYPASS, "approved proxy bypasses (PROXY-4)", 4, KT_IPV4, KT_IPV4,
-		  KT_PROTO, KT_SERVICE, true);
+	fixed_set(&cx, SET_PROXY_BYPASS, "approved proxy bypasses: host . server . proto . port (PROXY-4)",
+		  4, KT_IPV4, KT_IPV4, KT_PROTO, KT_SERVICE, false);
 	s = fixed_set(&cx, SET_ANTISPOOF4, "never a source from the internet (NAT-4)", 1, KT_IPV4,
 		      0, 0, 0, true);
 	if (s)

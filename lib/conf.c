@@ -510,6 +510,7 @@ static int parse_policy(struct ctx *c, struct zone *z, const config_setting_t *g
 	if (c->p->n_rules >= L->max_policies)
 		return perr(c, g, "%s: more than %u policies (limits.max_policies)", what,
 			    L->max_policies);
+	pr->seq = c->p->n_rules;
 	slot = ARENA_PUSH(c->p->arena, c->p->rules, c->p->n_rules, c->p->cap_rules);
 	if (!slot)
 		return c->oom = 1, -ENOMEM;

@@ -166,6 +166,7 @@ struct policy_rule {
 	struct exception *exception;
 	char *description;
 	struct origin origin;
+	size_t seq;              /* parse order; orders policies of one file on one line */
 };
 
 struct wan_service {

@@ -64,6 +64,21 @@ DEFINE_SORT(sort_hosts, struct host, name)
 DEFINE_SORT(sort_exceptions, struct exception, id)
 DEFINE_SORT(sort_wans, struct wan_link, name)
 
+/*
+ * Policies in the order of their files and lines, whatever order the files
+ * were read in: the compiler then meets them in a canonical order.
+ */
+static int policy_origin_cmp(const void *pa, const void *pb)
+{
+	const struct policy_rule *a = *(const struct policy_rule *const *)pa;
+	const struct policy_rule *b = *(const struct policy_rule *const *)pb;
+	int c = origin_cmp(&a->origin, &b->origin);
+
+	if (c)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
 /* Hint for an unknown name among the names of an array of named objects. */
 #define HINT(v, arr, n, key, word, ret)                                                     \
 	do {                                                                                \
@@ -853,6 +868,8 @@ int conf_validate(struct policy *p, int64_t now, struct diag_list *d)
 	check_settings(&v);
 	for (i = 0; i < p->n_wans; i++)
 		check_wan(&v, p->wans[i]);
+	if (p->n_rules > 1)
+		qsort(p->rules, p->n_rules, sizeof(*p->rules), policy_origin_cmp);
 	for (i = 0; i < p->n_rules && !v.oom; i++)
 		check_policy(&v, p->rules[i]);
 	{

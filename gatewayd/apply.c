@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Edge: one netlink transaction per apply. */
+#include "apply.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct ack_state {
+	const struct nl_batch *b;
+	struct diag_list *d;
+	size_t acks, errors;
+};
+
+static int ack_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ack_state *st = data;
+	const struct nlmsgerr *err;
+	const struct origin *o = NULL;
+	const char *what;
+
+	if (nlh->nlmsg_type != NLMSG_ERROR)
+		return MNL_CB_OK;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
+		return MNL_CB_ERROR;
+	err = mnl_nlmsg_get_payload(nlh);
+	if (err->error == 0) {
+		st->acks++;
+		return MNL_CB_OK;
+	}
+	st->errors++;
+	what = nl_batch_describe(st->b, nlh->nlmsg_seq, &o);
+	if (o && o->file)
+		diag_error(st->d, o, "kernel rejected %s: %s", what ? what : "the batch",
+			   strerror(-err->error));
+	else
+		diag_error(st->d, NULL, "kernel rejected %s: %s", what ? what : "the batch",
+			   strerror(-err->error));
+	return MNL_CB_OK;
+}
+
+int apply_ruleset(const struct ruleset *rs, struct diag_list *d)
+{
+	struct mnl_socket *nl = NULL;
+	struct nl_batch *b = NULL;
+	struct ack_state st = { .d = d };
+	char *buf = NULL;
+	size_t bufsz = 1 << 20, expected;
+	struct nlmsghdr *nlh;
+	int fd, sz, r, n;
+
+	r = encode_ruleset(rs, (uint32_t)time(NULL), &b);
+	if (r)
+		goto out;
+	st.b = b;
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		goto out;
+	}
+	fd = mnl_socket_get_fd(nl);
+	/* The kernel takes the batch from one skb: the send buffer must hold it all. */
+	sz = (int)(nl_batch_len(b) + 65536);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* Every message is acknowledged; make room for all the answers at once. */
+	expected = nl_batch_seq_last(b) - nl_batch_seq_first(b) - 1;
+	sz = (int)(expected * 2048 + (1 << 20)); /* an ack is one skb: ~1 KiB of truesize */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	if (mnl_socket_sendto(nl, nl_batch_data(b), nl_batch_len(b)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	buf = malloc(bufsz);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/*
+	 * nfnetlink processes the batch inside sendmsg(): every answer is
+	 * queued when it returns, so read without waiting until the queue is
+	 * empty (a short poll guards against a slow kernel).
+	 */
+	while (st.acks + st.errors < expected) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			break;
+		n = (int)recv(fd, buf, bufsz, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		/* Our own walk: mnl_cb_run() keeps NLMSG_ERROR to itself. */
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)n);
+		     nlh = mnl_nlmsg_next(nlh, (int *)&n))
+			if (ack_cb(nlh, &st) == MNL_CB_ERROR) {
+				r = -EPROTO;
+				goto out;
+			}
+	}
+	if (!st.errors && st.acks < expected) {
+		diag_error(d, NULL, "the kernel answered %zu of %zu messages; the outcome is unknown",
+			   st.acks, expected);
+		r = -EPROTO;
+		goto out;
+	}
+	r = st.errors ? -EINVAL : 0;
+out:
+	free(buf);
+	if (nl)
+		mnl_socket_close(nl);
+	nl_batch_free(b);
+	return r;
+}

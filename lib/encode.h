@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The netlink rendering of a ruleset: one nfnetlink batch (libnftnl objects
+ * serialised into a buffer) that replaces table inet gatewayd atomically,
+ * set contents included. Pure buffer work: sending it is gatewayd/apply.c.
+ */
+#ifndef GW_ENCODE_H
+#define GW_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "ruleset.h"
+
+struct nl_batch;
+
+/*
+ * Encodes @rs as: begin, add table, delete table, add table, chains, sets,
+ * set elements, rules, end. Messages are numbered from @seq. Returns 0 and
+ * *@ret_b (caller frees), -ENOMEM, or -EOPNOTSUPP for a construct the
+ * encoder does not handle (a programming error in the compiler).
+ */
+int encode_ruleset(const struct ruleset *rs, uint32_t seq, struct nl_batch **ret_b);
+void nl_batch_free(struct nl_batch *b);
+const void *nl_batch_data(const struct nl_batch *b);
+size_t nl_batch_len(const struct nl_batch *b);
+/* Sequence numbers used: [first, last]. */
+uint32_t nl_batch_seq_first(const struct nl_batch *b);
+uint32_t nl_batch_seq_last(const struct nl_batch *b);
+/*
+ * What the message with sequence number @seq creates, e.g. "rule
+ * 'floor1>server:smb@fs'", and its config origin (may be NULL): used to
+ * report a kernel rejection against the config (STYLE §5). NULL if unknown.
+ */
+const char *nl_batch_describe(const struct nl_batch *b, uint32_t seq,
+			      const struct origin **ret_origin);
+
+#endif

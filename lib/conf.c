@@ -607,6 +607,10 @@ static int parse_zone(struct ctx *c, const config_setting_t *g)
 	}
 
 	r |= get_strs(c, g, what, "networks", L->max_networks, &nets, &n_nets, &cap_nets, &m);
+	if (!m)
+		r |= perr(c, g, "%s: 'networks' is required", what);
+	else if (n_nets == 0 && config_setting_is_aggregate(m))
+		r |= perr(c, m, "%s: 'networks' must not be empty", what);
 	for (i = 0; i < n_nets; i++) {
 		struct prefix pf, *slotp;
 

@@ -183,8 +183,6 @@ static void check_zone(struct vctx *v, struct zone *z)
 			   "global and dmz are internet; server, floor and wlan are lan; branch, "
 			   "subsidiary and affiliate are lan or wan; vpn is remote)",
 			   z->name, zone_kind_name(z->kind), env_name(z->env));
-	if (z->n_nets == 0)
-		diag_error(v->d, &z->origin, "zone '%s': 'networks' is required", z->name);
 	for (i = 0; i < z->n_nets; i++) {
 		const struct prefix *n = &z->nets[i];
 		bool want_global = z->kind == ZK_GLOBAL || (z->kind == ZK_DMZ && z->dmz_mode == DMZ_ROUTED);

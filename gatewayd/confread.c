@@ -62,11 +62,12 @@ static bool is_conf_name(const char *n)
 	return n[0] != '.' && len > 5 && !strcmp(n + len - 5, ".conf");
 }
 
-int confread_load(const char *path, int64_t now, struct policy **ret_p, struct diag_list *d)
+int confread_load(const char *path, int64_t now, unsigned flags, struct policy **ret_p,
+		  struct diag_list *d)
 {
 	struct conf_source *srcs = NULL;
 	struct arena *a = arena_new();
-	char **names = NULL, *dir;
+	char **names = NULL, *dir, *shown_dir;
 	size_t n = 0, cap = 0, ns = 0, i;
 	struct policy *probe = NULL;
 	struct dirent *de;
@@ -106,7 +107,16 @@ int confread_load(const char *path, int64_t now, struct policy **ret_p, struct d
 	}
 	dir = path_join_normal(a, path_dirname(a, srcs[0].name),
 			       probe->settings.zone_dir ? probe->settings.zone_dir : "zones");
-	if (!dir) {
+	shown_dir = dir;
+	if (flags & CONFREAD_RELATIVE_NAMES) {
+		const char *base = strrchr(srcs[0].name, '/');
+
+		srcs[0].name = base ? base + 1 : srcs[0].name;
+		shown_dir = path_join_normal(a, ".",
+					     probe->settings.zone_dir ? probe->settings.zone_dir
+								      : "zones");
+	}
+	if (!dir || !shown_dir) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -129,7 +139,7 @@ int confread_load(const char *path, int64_t now, struct policy **ret_p, struct d
 			goto out;
 		}
 		slot = ARENA_PUSH(a, names, n, cap);
-		if (!slot || !(*slot = arena_printf(a, "%s/%s", dir, de->d_name))) {
+		if (!slot || !(*slot = arena_strdup(a, de->d_name))) {
 			r = -ENOMEM;
 			goto out;
 		}
@@ -137,15 +147,22 @@ int confread_load(const char *path, int64_t now, struct policy **ret_p, struct d
 	/* readdir order is the file system's: sort so diagnostics are stable. */
 	qsort(names, n, sizeof(*names), name_cmp);
 	for (i = 0; i < n; i++) {
-		int rr = read_file(names[i], (char **)&srcs[ns].text, &srcs[ns].len, d);
+		char *file = arena_printf(a, "%s/%s", dir, names[i]);
+		char *shown = arena_printf(a, "%s/%s", shown_dir, names[i]);
+		int rr;
 
+		if (!file || !shown) {
+			r = -ENOMEM;
+			goto out;
+		}
+		rr = read_file(file, (char **)&srcs[ns].text, &srcs[ns].len, d);
 		if (rr == -ENOMEM) {
 			r = rr;
 			goto out;
 		}
 		if (rr)
 			continue;
-		srcs[ns++].name = names[i];
+		srcs[ns++].name = shown;
 	}
 	{
 		struct policy *p = NULL;

@@ -11,11 +11,21 @@
 #include "diag.h"
 #include "model.h"
 
+enum confread_flags {
+	/*
+	 * Name files relative to the main file's directory ("gatewayd.conf",
+	 * "zones/floor1.conf"), not as reached from the working directory, so a
+	 * rendering's origins do not depend on how -c was spelled (CHG-1).
+	 */
+	CONFREAD_RELATIVE_NAMES = 1,
+};
+
 /*
  * Loads and validates @path and every "*.conf" in its zone directory, at
  * time @now. File errors (missing, unreadable, too large) are diagnostics
  * too. Returns 0 (*@ret_p set), -EINVAL or -ENOMEM.
  */
-int confread_load(const char *path, int64_t now, struct policy **ret_p, struct diag_list *d);
+int confread_load(const char *path, int64_t now, unsigned flags, struct policy **ret_p,
+		  struct diag_list *d);
 
 #endif

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	diag_init(&d);
-	r = confread_load(conf, (int64_t)time(NULL), &p, &d);
+	r = confread_load(conf, (int64_t)time(NULL), 0, &p, &d);
 	if (r == 0)
 		r = compile_policy(p, &rs, &d);
 	if (r == 0)

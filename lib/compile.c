@@ -490,8 +490,6 @@ static void emit_pair_rules(struct cctx *cx, struct chain *c, const struct rule 
 				match_set(&r, MOP_IN_SET, dst_set, 1, SEL_IP_DADDR);
 			if (da)
 				match_prefix(&r, af == AF_INET ? SEL_IP_DADDR : SEL_IP6_DADDR, da);
-			if (hosts && !vars[i].family && !(sa || da))
-				match_num(&r, SEL_NFPROTO, AF_INET == af ? 2 : 10);
 			r.m[r.n_match++] = vars[i].m;
 			r.services = s->name;
 			if (id_claim(cx, r.id, &r.origin, via) > 0)
@@ -592,6 +590,45 @@ static void compile_policy_rule(struct cctx *cx, const struct policy_rule *pr)
 
 /* ---- WAN links (WAN-11..13) -------------------------------------------- */
 
+/* The set of a zone's IPv4 networks, made on first use: "net_<zone>". */
+static const char *zone_net_set(struct cctx *cx, const struct zone *z)
+{
+	char *name = cprintf(cx, "net_%s", z->name), *p;
+	struct addr_range *rg;
+	struct set *set;
+	size_t i, n;
+
+	if (!name)
+		return NULL;
+	for (p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (ruleset_set(cx->rs, name))
+		return name;
+	set = ruleset_add_set(cx->rs, name);
+	rg = calloc(z->n_nets + 1, sizeof(*rg));
+	if (!set || !rg) {
+		free(rg);
+		return cx->oom = 1, NULL;
+	}
+	set->n_key = 1;
+	set->key[0] = KT_IPV4;
+	set->interval = true;
+	set->comment = cprintf(cx, "networks of zone %s (WAN-13)", z->name);
+	n = prefix_merge(z->nets, z->n_nets, AF_INET, rg);
+	for (i = 0; i < n; i++) {
+		struct elem *e = set_add_elem(cx->rs, set);
+
+		if (!e) {
+			free(rg);
+			return cx->oom = 1, NULL;
+		}
+		e->key[0].addr = rg[i];
+	}
+	free(rg);
+	return name;
+}
+
 static void compile_wan(struct cctx *cx, const struct wan_link *w)
 {
 	const char *set_name = cprintf(cx, "wan_%s_remote", w->name);
@@ -640,15 +677,20 @@ static void compile_wan(struct cctx *cx, const struct wan_link *w)
 			const struct host *lh = lz ? NULL : policy_host(cx->p, ws->local[k]);
 			struct chain *c;
 
+			/* WAN-13: both ends restricted by address, a whole local zone too. */
+			const char *local_set = NULL;
+
 			if (!lz)
 				lz = lh->zone;
+			else if (!(local_set = zone_net_set(cx, lz)))
+				return;
 			if (ws->dir != WAN_OUT) {
 				c = pair_chain(cx, w->zone, lz);
 				base.from = w->zone->name;
 				base.to = lz->name;
 				if (c)
 					emit_pair_rules(cx, c, &base, w->zone->name, lz->name, NULL,
-							lh, ws->svc, set->name, NULL, false);
+							lh, ws->svc, set->name, local_set, false);
 			}
 			if (ws->dir != WAN_IN) {
 				c = pair_chain(cx, lz, w->zone);
@@ -656,7 +698,7 @@ static void compile_wan(struct cctx *cx, const struct wan_link *w)
 				base.to = w->zone->name;
 				if (c)
 					emit_pair_rules(cx, c, &base, lz->name, w->zone->name, lh,
-							NULL, ws->svc, NULL, set->name, false);
+							NULL, ws->svc, local_set, set->name, false);
 			}
 		}
 	}
@@ -725,7 +767,8 @@ static void fill_antispoof(struct cctx *cx, struct set *s, int family)
 	for (i = 0; i < cx->p->n_zones; i++) {
 		const struct zone *z = cx->p->zones[i];
 
-		if (z->kind == ZK_GLOBAL || (z->kind == ZK_DMZ && z->dmz_mode == DMZ_ROUTED))
+		/* A routed DMZ is ours too: its addresses never come from outside. */
+		if (z->kind == ZK_GLOBAL)
 			continue;
 		for (k = 0; k < z->n_nets; k++)
 			all[n++] = z->nets[k];
@@ -889,8 +932,7 @@ static void compile_nat(struct cctx *cx, struct chain *pre, struct chain *post)
 		const struct zone *z = cx->p->zones[i];
 		bool reaches = false;
 
-		if (z->kind == ZK_GLOBAL || (z->kind == ZK_DMZ && z->dmz_mode == DMZ_ROUTED) ||
-		    !st->nat_address_text)
+		if (z->kind == ZK_GLOBAL || (z->kind == ZK_DMZ && z->dmz_mode == DMZ_ROUTED))
 			continue;
 		for (g = 0; g < cx->p->n_zones && !reaches; g++) {
 			const struct zone *gz = cx->p->zones[g];
@@ -907,6 +949,13 @@ static void compile_nat(struct cctx *cx, struct chain *pre, struct chain *post)
 		}
 		if (!reaches)
 			continue;
+		if (!st->nat_address_text) {
+			diag_error(cx->d, &z->origin,
+				   "zone '%s' has a permitted path to the internet, but nat.address "
+				   "is not set: its private addresses would leave untranslated (NAT-1)",
+				   z->name);
+			continue;
+		}
 		for (g = 0; g < cx->p->n_zones; g++) {
 			const struct zone *gz = cx->p->zones[g];
 
@@ -1010,6 +1059,23 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 	compile_filter_head(&cx, in, "input");
 	r = builtin(&cx, "input:loopback", "(loopback)");
 	match_str(&r, SEL_IIFNAME, "lo");
+	r.counter = true;
+	r.verdict = VERDICT_ACCEPT;
+	rp = chain_add_rule(cx.rs, in);
+	if (!rp)
+		goto oom;
+	*rp = r;
+	/* C-28: IPv6 neighbour discovery with the gateway; conntrack does not track it. */
+	r = builtin(&cx, "input:nd-solicit", "(IPv6 neighbour discovery)");
+	match_num(&r, SEL_ICMPV6_TYPE, 135);
+	r.counter = true;
+	r.verdict = VERDICT_ACCEPT;
+	rp = chain_add_rule(cx.rs, in);
+	if (!rp)
+		goto oom;
+	*rp = r;
+	r = builtin(&cx, "input:nd-advert", "(IPv6 neighbour discovery)");
+	match_num(&r, SEL_ICMPV6_TYPE, 136);
 	r.counter = true;
 	r.verdict = VERDICT_ACCEPT;
 	rp = chain_add_rule(cx.rs, in);

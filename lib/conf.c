@@ -607,6 +607,7 @@ static int parse_zone(struct ctx *c, const config_setting_t *g)
 	}
 
 	r |= get_strs(c, g, what, "networks", L->max_networks, &nets, &n_nets, &cap_nets, &m);
+	z->nets_origin = m ? at(c, m) : z->origin;
 	if (!m)
 		r |= perr(c, g, "%s: 'networks' is required", what);
 	else if (n_nets == 0 && config_setting_is_aggregate(m))
@@ -776,6 +777,7 @@ static int parse_nat(struct ctx *c, const config_setting_t *g)
 	check_keys(c, g, "nat", keys, ARRAY_SIZE(keys));
 	st->nat_origin = at(c, g);
 	r |= get_str(c, g, "nat", "address", false, &st->nat_address_text);
+	st->nat_address_origin = at(c, config_setting_get_member(g, "address"));
 	if (st->nat_address_text &&
 	    (prefix_parse(st->nat_address_text, &st->nat_address) ||
 	     st->nat_address.family != AF_INET || st->nat_address.len != 32))
@@ -802,6 +804,12 @@ static int parse_proxy(struct ctx *c, const config_setting_t *g)
 	st->proxy_origin = at(c, g);
 	r |= get_str(c, g, "proxy", "host", true, &st->proxy_host_name);
 	r |= get_str(c, g, "proxy", "service", true, &st->proxy_service_name);
+	st->proxy_host_origin = config_setting_get_member(g, "host")
+					? at(c, config_setting_get_member(g, "host"))
+					: st->proxy_origin;
+	st->proxy_service_origin = config_setting_get_member(g, "service")
+					   ? at(c, config_setting_get_member(g, "service"))
+					   : st->proxy_origin;
 	return r ? -EINVAL : 0;
 }
 
@@ -822,18 +830,18 @@ static int parse_log(struct ctx *c, const config_setting_t *g)
 
 /* Reads a two-string group { local = "..."; remote = "..."; } */
 static int get_pair(struct ctx *c, const config_setting_t *g, const char *what, const char *key,
-		    const char *k1, const char *k2, char **r1, char **r2)
+		    const char *req, const char *k1, const char *k2, char **r1, char **r2)
 {
 	const config_setting_t *m = config_setting_get_member(g, key);
 	char *w;
 	int r = 0;
 
 	if (!m)
-		return perr(c, g, "%s: '%s' is required", what, key);
+		return perr(c, g, "%s: '%s' is required (%s)", what, key, req);
 	if (!config_setting_is_group(m))
 		return perr(c, m, "%s: '%s' must be a group { %s = ...; %s = ...; }", what, key, k1,
 			    k2);
-	w = arena_printf(c->p->arena, "%s: %s", what, key);
+	w = arena_printf(c->p->arena, "%s: %s (%s)", what, key, req);
 	if (!w)
 		return c->oom = 1, -ENOMEM;
 	{
@@ -904,16 +912,22 @@ static int parse_wan(struct ctx *c, const config_setting_t *g)
 		return c->oom = 1, -ENOMEM;
 	check_keys(c, g, what, keys, ARRAY_SIZE(keys));
 	r |= get_str(c, g, what, "zone", true, &w->zone_name);
+	w->zone_origin = config_setting_get_member(g, "zone")
+				 ? at(c, config_setting_get_member(g, "zone"))
+				 : w->origin;
 	if (parse_enum(c, g, what, "type", types, ARRAY_SIZE(types), &v) > 0)
 		r |= perr(c, g, "%s: 'type' is required: leased or vpn (WAN-5)", what);
 	else if (v < 0)
 		r = -EINVAL;
 	w->type = v < 0 ? WAN_LEASED : (enum wan_type)v;
 	r |= get_str(c, g, what, "approval", false, &w->approval);
-	r |= get_pair(c, g, what, "peer", "organisation", "address", &w->peer_org,
+	r |= get_pair(c, g, what, "peer", "WAN-3", "organisation", "address", &w->peer_org,
 		      &w->peer_address);
-	r |= get_str(c, g, what, "purpose", true, &w->purpose);
-	r |= get_pair(c, g, what, "systems", "local", "remote", &w->systems_local,
+	if (!config_setting_get_member(g, "purpose"))
+		r |= perr(c, g, "%s: 'purpose' is required (WAN-4)", what);
+	else
+		r |= get_str(c, g, what, "purpose", true, &w->purpose);
+	r |= get_pair(c, g, what, "systems", "WAN-6", "local", "remote", &w->systems_local,
 		      &w->systems_remote);
 
 	m = config_setting_get_member(g, "scope");
@@ -981,9 +995,9 @@ static int parse_wan(struct ctx *c, const config_setting_t *g)
 		w2 = arena_printf(c->p->arena, "%s: contacts", what);
 		if (!w2)
 			return c->oom = 1, -ENOMEM;
-		r |= get_pair(c, m, w2, "local", "administrator", "security_manager",
+		r |= get_pair(c, m, w2, "local", "WAN-9", "administrator", "security_manager",
 			      &w->admin_local, &w->secmgr_local);
-		r |= get_pair(c, m, w2, "remote", "administrator", "security_manager",
+		r |= get_pair(c, m, w2, "remote", "WAN-9", "administrator", "security_manager",
 			      &w->admin_remote, &w->secmgr_remote);
 	}
 	m = config_setting_get_member(g, "anomaly");
@@ -994,7 +1008,7 @@ static int parse_wan(struct ctx *c, const config_setting_t *g)
 	} else {
 		static const char *const akeys[] = { "definition", "escalation_local",
 						     "escalation_remote" };
-		char *w2 = arena_printf(c->p->arena, "%s: anomaly", what);
+		char *w2 = arena_printf(c->p->arena, "%s: anomaly (WAN-10)", what);
 
 		if (!w2)
 			return c->oom = 1, -ENOMEM;
@@ -1075,7 +1089,9 @@ static int read_tree(struct ctx *c, const struct conf_source *src, config_t *cfg
 	config_init(cfg);
 	if (config_read_string(cfg, src->text) != CONFIG_TRUE) {
 		o.line = config_error_line(cfg);
-		diag_error(c->d, &o, "syntax error: %s", config_error_text(cfg));
+		/* libconfig's text already says "syntax error" where that is what it is. */
+		diag_error(c->d, &o, "%s", config_error_text(cfg));
+		c->p->syntax_errors++;
 		config_destroy(cfg);
 		return -EINVAL;
 	}
@@ -1193,8 +1209,12 @@ int conf_load(const struct conf_source *srcs, size_t n, int64_t now, struct poli
 		if (rr)
 			r = rr;
 	}
-	/* Validate even after parse errors: one run reports every mistake. */
-	if (r != -ENOMEM) {
+	/*
+	 * Validate even after parse errors, so one run reports every mistake;
+	 * but not after a syntax error, where every reference into the lost
+	 * file would be reported as undefined.
+	 */
+	if (r != -ENOMEM && !p->syntax_errors) {
 		int rr = conf_validate(p, now, d);
 
 		if (rr == -ENOMEM || !r)

@@ -167,6 +167,7 @@ struct policy_rule {
 	char *description;
 	struct origin origin;
 	size_t seq;              /* parse order; orders policies of one file on one line */
+	bool warned;             /* the exception's expiry warning was given */
 };
 
 struct wan_service {
@@ -183,6 +184,7 @@ struct wan_link {
 	char *name;
 	char *zone_name;
 	struct zone *zone;       /* the LAN-environment zone at the far end (C-12) */
+	struct origin zone_origin;
 	enum wan_type type;
 	char *approval;          /* WAN-2: committee approval for a VPN */
 	char *peer_org, *peer_address;                  /* (ア) */
@@ -212,6 +214,7 @@ struct zone {
 	size_t cap_iface_origin;
 	struct prefix *nets;
 	size_t n_nets, cap_nets;
+	struct origin nets_origin;      /* the 'networks' key */
 	enum admission admission;
 	enum dmz_mode dmz_mode;
 	char *wlan_security;            /* WLAN-7 */
@@ -242,6 +245,7 @@ struct settings {
 	struct service *proxy_service;
 	char *zone_dir;           /* relative to the main file's directory */
 	struct origin nat_origin, proxy_origin;
+	struct origin nat_address_origin, proxy_host_origin, proxy_service_origin;
 };
 
 struct policy {
@@ -265,6 +269,7 @@ struct policy {
 	size_t n_publish, cap_publish;
 	struct exception **exceptions;
 	size_t n_exceptions, cap_exceptions;
+	unsigned syntax_errors;   /* files that did not parse: references are not checked */
 };
 
 /* A new empty policy with default limits and settings, or NULL (ENOMEM). */

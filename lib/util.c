@@ -116,29 +116,30 @@ void *arena_push(struct arena *a, void *v, size_t *n, size_t *cap, size_t elsz)
 
 unsigned str_distance(const char *a, const char *b)
 {
+	/* Optimal string alignment: a swap of two neighbours is one edit ("gruop"). */
 	size_t la = strlen(a), lb = strlen(b), i, j;
-	unsigned row[65], prev, tmp;
+	unsigned d[65][65];
 
 	if (la > 64 || lb > 64)
 		return 64;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
 	for (j = 0; j <= lb; j++)
-		row[j] = (unsigned)j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = (unsigned)i;
+		d[0][j] = (unsigned)j;
+	for (i = 1; i <= la; i++)
 		for (j = 1; j <= lb; j++) {
-			unsigned best = prev + (a[i - 1] != b[j - 1]);
+			unsigned best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
 
-			tmp = row[j];
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = tmp;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
-	}
-	return row[lb];
+	return d[la][lb];
 }
 
 const char *str_closest(const char *word, const char *const *cands, size_t n)

@@ -189,18 +189,18 @@ static void check_zone(struct vctx *v, struct zone *z)
 
 		pfx(n, a);
 		if (prefix_is_special(n))
-			diag_error(v->d, &z->origin,
+			diag_error(v->d, &z->nets_origin,
 				   "zone '%s': network %s is a special-purpose range (loopback, "
 				   "link-local, multicast or reserved)",
 				   z->name, a);
 		else if (want_global && prefix_is_private(n))
-			diag_error(v->d, &z->origin,
+			diag_error(v->d, &z->nets_origin,
 				   "zone '%s': network %s is a private range, but a %s zone uses "
 				   "global addresses (ZONE-15, NAT-2%s)",
 				   z->name, a, z->kind == ZK_GLOBAL ? "global" : "routed DMZ",
 				   z->kind == ZK_DMZ ? ", NAT-3; or set dmz = \"nat\"" : "");
 		else if (!want_global && !prefix_is_private(n))
-			diag_error(v->d, &z->origin,
+			diag_error(v->d, &z->nets_origin,
 				   "zone '%s': network %s is a global range, but a %s zone uses "
 				   "private addresses (ZONE-15%s)",
 				   z->name, a, zone_kind_name(z->kind),
@@ -329,14 +329,14 @@ static void check_networks(struct vctx *v)
 			pfx(refs[i].n, a);
 			pfx(refs[k].n, b);
 			if (refs[k].z == refs[i].z)
-				diag_error(v->d, &refs[i].z->origin,
+				diag_error(v->d, &refs[i].z->nets_origin,
 					   "zone '%s': networks %s and %s overlap", refs[i].z->name,
 					   b, a);
 			else
-				diag_error(v->d, &refs[i].z->origin,
+				diag_error(v->d, &refs[i].z->nets_origin,
 					   "zone '%s': network %s overlaps %s of zone '%s' (%s:%d)",
 					   refs[i].z->name, a, b, refs[k].z->name,
-					   refs[k].z->origin.file, refs[k].z->origin.line);
+					   refs[k].z->nets_origin.file, refs[k].z->nets_origin.line);
 			break;
 		}
 	}
@@ -447,7 +447,8 @@ static void breach(struct vctx *v, struct policy_rule *pr, const char *fmt, ...)
 			   e->id, date);
 	} else {
 		e->used = true;
-		if (e->expires - v->now <= 14 * DAY_SECONDS) {
+		if (e->expires - v->now <= 14 * DAY_SECONDS && !pr->warned) {
+			pr->warned = true;
 			date_format(e->expires, date, sizeof(date));
 			diag_warning(v->d, &pr->origin,
 				     "exception '%s' expires on %s; renew it or remove the policy",
@@ -537,9 +538,12 @@ static void check_policy(struct vctx *v, struct policy_rule *pr)
 	}
 	if (pr->exception_id) {
 		pr->exception = policy_exception(v->p, pr->exception_id);
-		if (!pr->exception)
-			diag_error(v->d, &pr->origin, "%s: exception '%s' is not defined", ctx,
-				   pr->exception_id);
+		if (!pr->exception) {
+			const char *hint;
+
+			HINT(v, v->p->exceptions, v->p->n_exceptions, id, pr->exception_id, hint);
+			unknown(v, &pr->origin, ctx, "exception", pr->exception_id, hint);
+		}
 	}
 	pr->svc = arena_zalloc(v->p->arena, (pr->n_services + 1) * sizeof(*pr->svc));
 	if (!pr->svc) {
@@ -562,7 +566,7 @@ static void check_policy(struct vctx *v, struct policy_rule *pr)
 		if (!pr->to || pr->to->kind != ZK_GLOBAL)
 			diag_error(v->d, &pr->origin, "%s: via \"proxy\" applies only to policies "
 						      "toward a global zone", ctx);
-		else if (!st->proxy_host)
+		else if (!st->proxy_host_name)
 			diag_error(v->d, &pr->origin,
 				   "%s: via \"proxy\" needs the 'proxy' section of the main config",
 				   ctx);
@@ -625,7 +629,8 @@ static void check_policy(struct vctx *v, struct policy_rule *pr)
 			       "the %s environment (SVC-1)",
 			       ctx, s->name, env_name(e));
 		/* PROXY-2: the proxy is the only web client toward the internet. */
-		if (from->kind == ZK_DMZ && pr->to && pr->to->kind == ZK_GLOBAL && is_web(s)) {
+		if (from->kind == ZK_DMZ && pr->to && pr->to->kind == ZK_GLOBAL && is_web(s) &&
+		    (st->proxy_host || !st->proxy_host_name)) {
 			bool only_proxy = pr->n_sources > 0;
 			size_t k;
 
@@ -651,19 +656,19 @@ static void check_settings(struct vctx *v)
 	size_t i;
 
 	if (st->proxy_host_name) {
-		st->proxy_host = find_host(v, &st->proxy_origin, "proxy", st->proxy_host_name);
+		st->proxy_host = find_host(v, &st->proxy_host_origin, "proxy", st->proxy_host_name);
 		if (st->proxy_host && st->proxy_host->zone->kind != ZK_DMZ)
-			diag_error(v->d, &st->proxy_origin,
+			diag_error(v->d, &st->proxy_host_origin,
 				   "proxy: host '%s' is in zone '%s'; the proxy is an internet "
 				   "server in the DMZ (PROXY-2)",
 				   st->proxy_host_name, st->proxy_host->zone->name);
 		if (st->proxy_host && !st->proxy_host->addr4.family)
-			diag_error(v->d, &st->proxy_origin, "proxy: host '%s' has no IPv4 address",
+			diag_error(v->d, &st->proxy_host_origin, "proxy: host '%s' has no IPv4 address",
 				   st->proxy_host_name);
 	}
 	if (st->proxy_service_name)
 		st->proxy_service =
-			find_service(v, &st->proxy_origin, "proxy", st->proxy_service_name);
+			find_service(v, &st->proxy_service_origin, "proxy", st->proxy_service_name);
 
 	for (i = 0; i < v->p->n_zones; i++)
 		if (v->p->zones[i]->kind == ZK_DMZ && v->p->zones[i]->dmz_mode == DMZ_NAT)
@@ -674,7 +679,7 @@ static void check_settings(struct vctx *v)
 			   "address (NAT-1)",
 			   v->p->main_file);
 	if (st->nat_address_text && !prefix_is_global(&st->nat_address))
-		diag_error(v->d, &st->nat_origin,
+		diag_error(v->d, &st->nat_address_origin,
 			   "nat: address %s is not a global address (NAT-1, NAT-2)",
 			   st->nat_address_text);
 
@@ -750,7 +755,15 @@ static bool wan_local_known(struct vctx *v, const struct wan_link *w, const char
 	struct host *h = z ? NULL : policy_host(v->p, name);
 
 	if (!z && !h) {
-		diag_error(v->d, o, "%s: local '%s' is neither a zone nor a host", ctx, name);
+		const char *hz, *hh;
+
+		HINT(v, v->p->zones, v->p->n_zones, name, name, hz);
+		HINT(v, v->p->hosts, v->p->n_hosts, name, name, hh);
+		if (hz || hh)
+			diag_error(v->d, o, "%s: local '%s' is neither a zone nor a host (did you mean '%s'?)",
+				   ctx, name, hh ? hh : hz);
+		else
+			diag_error(v->d, o, "%s: local '%s' is neither a zone nor a host", ctx, name);
 		return false;
 	}
 	if (!z)
@@ -784,7 +797,7 @@ static void check_wan(struct vctx *v, struct wan_link *w)
 	size_t i, k;
 
 	snprintf(ctx, sizeof(ctx), "WAN link '%s'", w->name);
-	w->zone = find_zone(v, &w->origin, ctx, w->zone_name);
+	w->zone = find_zone(v, &w->zone_origin, ctx, w->zone_name);
 	if (w->zone) {
 		if (w->zone->kind != ZK_BRANCH && w->zone->kind != ZK_SUBSIDIARY &&
 		    w->zone->kind != ZK_AFFILIATE)
@@ -842,6 +855,63 @@ static void check_wan(struct vctx *v, struct wan_link *w)
 	}
 }
 
+static int prefix_qcmp(const void *a, const void *b)
+{
+	return prefix_cmp(a, b);
+}
+
+static int str_qcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int publish_cmp(const void *pa, const void *pb)
+{
+	const struct nat_publish *a = *(const struct nat_publish *const *)pa;
+	const struct nat_publish *b = *(const struct nat_publish *const *)pb;
+	int c = strcmp(a->host_name, b->host_name);
+
+	return c ? c : prefix_cmp(&a->global, &b->global);
+}
+
+/*
+ * Lists whose order carries no meaning are put in one order, so that the
+ * base chains, which are not sorted by rule id, render the same bytes
+ * whatever order the config wrote them in.
+ */
+static void canonical_order(struct policy *p)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->n_zones; i++) {
+		struct zone *z = p->zones[i];
+
+		/* interfaces and their origins travel together: sort by insertion */
+		for (k = 1; k < z->n_ifaces; k++) {
+			size_t j = k;
+
+			while (j > 0 && strcmp(z->ifaces[j - 1], z->ifaces[j]) > 0) {
+				char *t = z->ifaces[j];
+				struct origin to = z->iface_origin[j];
+
+				z->ifaces[j] = z->ifaces[j - 1];
+				z->iface_origin[j] = z->iface_origin[j - 1];
+				z->ifaces[j - 1] = t;
+				z->iface_origin[j - 1] = to;
+				j--;
+			}
+		}
+		if (z->n_nets > 1)
+			qsort(z->nets, z->n_nets, sizeof(*z->nets), prefix_qcmp);
+	}
+	if (p->n_publish > 1)
+		qsort(p->publish, p->n_publish, sizeof(*p->publish), publish_cmp);
+	for (i = 0; i < p->n_publish; i++)
+		if (p->publish[i]->n_services > 1)
+			qsort(p->publish[i]->services, p->publish[i]->n_services, sizeof(char *),
+			      str_qcmp);
+}
+
 int conf_validate(struct policy *p, int64_t now, struct diag_list *d)
 {
 	struct vctx v = { .p = p, .d = d, .now = now };
@@ -852,6 +922,7 @@ int conf_validate(struct policy *p, int64_t now, struct diag_list *d)
 	sort_hosts(&v, p->hosts, &p->n_hosts, "host");
 	sort_exceptions(&v, p->exceptions, &p->n_exceptions, "exception");
 	sort_wans(&v, p->wans, &p->n_wans, "WAN link");
+	canonical_order(p);
 
 	for (i = 0; i < p->n_zones; i++)
 		check_zone(&v, p->zones[i]);

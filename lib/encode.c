@@ -781,7 +781,7 @@ static int put_set(struct nl_batch *b, const struct ruleset *rs, const struct se
 		goto out;
 	}
 	for (i = 0; i < s->n_key; i++) {
-		uint32_t t, l;
+		uint32_t t = 0, l = 0;
 
 		key_info(s->key[i], &t, &l);
 		type = type << NFT_TYPE_BITS | t;

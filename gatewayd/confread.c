@@ -105,6 +105,14 @@ int confread_load(const char *path, int64_t now, unsigned flags, struct policy *
 		conf_parse_main(probe, &srcs[0], &tmp);
 		diag_fini(&tmp);
 	}
+	/*
+	 * A main file that does not parse names no zone directory: load it
+	 * alone, so that its syntax error is what gets reported.
+	 */
+	if (probe->syntax_errors) {
+		r = conf_load(srcs, 1, now, ret_p, d);
+		goto out;
+	}
 	dir = path_join_normal(a, path_dirname(a, srcs[0].name),
 			       probe->settings.zone_dir ? probe->settings.zone_dir : "zones");
 	shown_dir = dir;

@@ -120,15 +120,20 @@ static const char *const special6[] = {
 	"fe80::/10", "ff00::/8",
 };
 
-/* Parsed once per call; the lists are tiny and the core keeps no state. */
-static bool in_list(const struct prefix *p, const char *const *list, size_t n)
+/*
+ * Parsed once per call; the lists are tiny and the core keeps no state.
+ * @inside: true when @p must lie wholly inside a listed range, false when
+ * touching one is enough.
+ */
+static bool in_list(const struct prefix *p, const char *const *list, size_t n, bool inside)
 {
 	struct prefix q;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (prefix_parse(list[i], &q) == 0 && q.family == p->family &&
-		    prefix_overlaps(&q, p))
+		if (prefix_parse(list[i], &q) || q.family != p->family)
+			continue;
+		if (inside ? prefix_contains(&q, p) : prefix_overlaps(&q, p))
 			return true;
 	}
 	return false;
@@ -137,20 +142,22 @@ static bool in_list(const struct prefix *p, const char *const *list, size_t n)
 bool prefix_is_private(const struct prefix *p)
 {
 	if (p->family == AF_INET)
-		return in_list(p, private4, ARRAY_N(private4));
-	return in_list(p, private6, ARRAY_N(private6));
+		return in_list(p, private4, ARRAY_N(private4), true);
+	return in_list(p, private6, ARRAY_N(private6), true);
 }
 
 bool prefix_is_special(const struct prefix *p)
 {
 	if (p->family == AF_INET)
-		return in_list(p, special4, ARRAY_N(special4));
-	return in_list(p, special6, ARRAY_N(special6));
+		return in_list(p, special4, ARRAY_N(special4), false);
+	return in_list(p, special6, ARRAY_N(special6), false);
 }
 
 bool prefix_is_global(const struct prefix *p)
 {
-	return !prefix_is_private(p) && !prefix_is_special(p);
+	if (p->family == AF_INET)
+		return !in_list(p, private4, ARRAY_N(private4), false) && !prefix_is_special(p);
+	return !in_list(p, private6, ARRAY_N(private6), false) && !prefix_is_special(p);
 }
 
 size_t prefix_bogons(int family, struct prefix *out)

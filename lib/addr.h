@@ -28,14 +28,14 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
 /* Orders by family, address, then length. */
 int prefix_cmp(const struct prefix *a, const struct prefix *b);
 
-/* RFC 1918 (v4) or ULA fc00::/7 (v6): the "private" of ZONE-15 and C-28. */
+/* Wholly inside RFC 1918 (v4) or ULA fc00::/7 (v6): the "private" of ZONE-15, C-28. */
 bool prefix_is_private(const struct prefix *p);
 /*
  * Never a valid source from the internet (NAT-4): "this network", loopback,
  * link-local, shared CGN space, multicast, reserved; v6 likewise.
  */
 bool prefix_is_special(const struct prefix *p);
-/* Neither private nor special: a global address (ZONE-15, NAT-2). */
+/* Touches no private and no special range: global (ZONE-15, NAT-2). */
 bool prefix_is_global(const struct prefix *p);
 
 /*

@@ -443,7 +443,7 @@ static void emit_pair_rules(struct cctx *cx, struct chain *c, const struct rule 
 			    const char *dst_set, bool via)
 {
 	struct svc_variant *vars = calloc(s->n_ports + 1, sizeof(*vars));
-	size_t nv, i;
+	size_t nv, i, emitted = 0;
 	int fam;
 
 	if (!vars)
@@ -492,10 +492,17 @@ static void emit_pair_rules(struct cctx *cx, struct chain *c, const struct rule 
 				match_prefix(&r, af == AF_INET ? SEL_IP_DADDR : SEL_IP6_DADDR, da);
 			r.m[r.n_match++] = vars[i].m;
 			r.services = s->name;
+			emitted++;
 			if (id_claim(cx, r.id, &r.origin, via) > 0)
 				emit_accept(cx, c, &r);
 		}
 	}
+	if (nv && !emitted)
+		diag_warning(cx->d, &base->origin,
+			     "%s%s%s>%s:%s%s%s produces no rule: its source, destination and "
+			     "service share no address family",
+			     src ? src->name : "", src ? "@" : "", from, to, s->name, dst ? "@" : "",
+			     dst ? dst->name : "");
 	free(vars);
 }
 

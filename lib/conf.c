@@ -341,9 +341,9 @@ static const char *const env_names[] = { "internet", "lan", "wan", "remote" };
 
 static int parse_service(struct ctx *c, const config_setting_t *g)
 {
-	static const char *const keys[] = { "name", "description", "ports", "envs",
-					    "infrastructure", "plaintext", "exception_only",
-					    "requirements" };
+	static const char *const keys[] = { "name",	    "description",    "ports",
+					    "envs",	    "infrastructure", "plaintext",
+					    "exception_only", "endpoint",      "requirements" };
 	struct service *s, **slot;
 	const config_setting_t *m;
 	char **tmp = NULL, *what;
@@ -398,6 +398,7 @@ static int parse_service(struct ctx *c, const config_setting_t *g)
 	r |= get_bool(c, g, what, "infrastructure", &s->infrastructure);
 	r |= get_bool(c, g, what, "plaintext", &s->plaintext);
 	r |= get_bool(c, g, what, "exception_only", &s->exception_only);
+	r |= get_bool(c, g, what, "endpoint", &s->endpoint);
 	r |= get_strs(c, g, what, "requirements", 32, &s->reqs, &s->n_reqs, &s->cap_reqs, NULL);
 	if (c->oom)
 		return -ENOMEM;

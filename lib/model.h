@@ -115,6 +115,7 @@ struct service {
 	bool infrastructure; /* SVC-2: allowed toward the server zone from lan/wan/remote */
 	bool plaintext;      /* SVC-3: reported as a plain-text protocol */
 	bool exception_only; /* C-6: usable only under an exception (e.g. plain FTP) */
+	bool endpoint;       /* ZONE-11: the gateway's own remote-access endpoint */
 	char **reqs;         /* requirement IDs it serves, documentation only */
 	size_t n_reqs, cap_reqs;
 	struct origin origin;

@@ -193,16 +193,16 @@ static void check_zone(struct vctx *v, struct zone *z)
 				   "zone '%s': network %s is a special-purpose range (loopback, "
 				   "link-local, multicast or reserved)",
 				   z->name, a);
-		else if (want_global && prefix_is_private(n))
+		else if (want_global && !prefix_is_global(n))
 			diag_error(v->d, &z->nets_origin,
-				   "zone '%s': network %s is a private range, but a %s zone uses "
-				   "global addresses (ZONE-15, NAT-2%s)",
+				   "zone '%s': network %s is or contains a private range, but a %s "
+				   "zone uses global addresses (ZONE-15, NAT-2%s)",
 				   z->name, a, z->kind == ZK_GLOBAL ? "global" : "routed DMZ",
 				   z->kind == ZK_DMZ ? ", NAT-3; or set dmz = \"nat\"" : "");
 		else if (!want_global && !prefix_is_private(n))
 			diag_error(v->d, &z->nets_origin,
-				   "zone '%s': network %s is a global range, but a %s zone uses "
-				   "private addresses (ZONE-15%s)",
+				   "zone '%s': network %s is not wholly a private range, but a %s "
+				   "zone uses private addresses (ZONE-15%s)",
 				   z->name, a, zone_kind_name(z->kind),
 				   z->kind == ZK_DMZ ? ", NAT-3; or set dmz = \"routed\"" : "");
 	}
@@ -212,6 +212,15 @@ static void check_zone(struct vctx *v, struct zone *z)
 			   "zone '%s': admission \"registered\" needs the devices' MAC addresses, "
 			   "which the gateway sees only on server, floor and wlan zones",
 			   z->name);
+	if (z->admission == ADMIT_REGISTERED)
+		for (i = 0; i < z->n_nets; i++)
+			if (z->nets[i].family == AF_INET6) {
+				diag_warning(v->d, &z->nets_origin,
+					     "zone '%s': devices are registered by IPv4 address; its "
+					     "IPv6 traffic is not admitted (C-28)",
+					     z->name);
+				break;
+			}
 	if (z->kind == ZK_WLAN) {
 		const char *s = z->wlan_security;
 
@@ -407,11 +416,34 @@ static void check_service(struct vctx *v, struct service *s)
 
 /* ---- exceptions -------------------------------------------------------- */
 
+/* The same moment one calendar year later (29 February: 28 February). */
+static int64_t one_year_after(int64_t t)
+{
+	char buf[32];
+	int64_t r;
+	int y;
+
+	time_format(t, buf, sizeof(buf));
+	y = atoi(buf);
+	if (y >= 9999)
+		return INT64_MAX;
+	{
+		char yy[16];
+
+		snprintf(yy, sizeof(yy), "%04d", y + 1);
+		memcpy(buf, yy, 4);
+	}
+	if (time_parse(buf, &r) == 0)
+		return r;
+	buf[9] = '8'; /* 02-29 -> 02-28 */
+	return time_parse(buf, &r) == 0 ? r : t + 365 * DAY_SECONDS;
+}
+
 static void check_exception(struct vctx *v, struct exception *e)
 {
 	if (e->expires <= e->approved)
 		diag_error(v->d, &e->origin, "exception '%s': expires before it was approved", e->id);
-	else if (e->expires - e->approved > 366 * DAY_SECONDS)
+	else if (e->expires > one_year_after(e->approved))
 		diag_error(v->d, &e->origin,
 			   "exception '%s': lasts more than one year from its approval (C-22); "
 			   "renew it with a new approval instead",
@@ -445,6 +477,10 @@ static void breach(struct vctx *v, struct policy_rule *pr, const char *fmt, ...)
 		date_format(e->expires, date, sizeof(date));
 		diag_error(v->d, &pr->origin, "%s; exception '%s' expired on %s (OPS-8, C-22)", msg,
 			   e->id, date);
+	} else if (e->approved > v->now) {
+		date_format(e->approved, date, sizeof(date));
+		diag_error(v->d, &pr->origin, "%s; exception '%s' takes effect only on %s (OPS-8)",
+			   msg, e->id, date);
 	} else {
 		e->used = true;
 		if (e->expires - v->now <= 14 * DAY_SECONDS && !pr->warned) {
@@ -562,6 +598,16 @@ static void check_policy(struct vctx *v, struct policy_rule *pr)
 	if (pr->grants && from->kind != ZK_VPN)
 		diag_error(v->d, &pr->origin,
 			   "%s: 'grants' applies only to remote-access (vpn) zones (RA-4)", ctx);
+	if (pr->grants && pr->via_proxy)
+		diag_error(v->d, &pr->origin,
+			   "%s: 'grants' and via \"proxy\" cannot be combined; grant the proxy "
+			   "with a policy to the proxy's zone instead (RA-5)",
+			   ctx);
+	if (pr->via_proxy && st->proxy_host && st->proxy_host->zone == from)
+		diag_error(v->d, &pr->origin,
+			   "%s: zone '%s' holds the proxy itself; allow its hosts with from_hosts "
+			   "instead of via \"proxy\" (PROXY-2)",
+			   ctx, from->name);
 	if (pr->via_proxy) {
 		if (!pr->to || pr->to->kind != ZK_GLOBAL)
 			diag_error(v->d, &pr->origin, "%s: via \"proxy\" applies only to policies "
@@ -599,7 +645,8 @@ static void check_policy(struct vctx *v, struct policy_rule *pr)
 		for (i = 0; i < pr->n_dests; i++)
 			if (pr->dst[i] && (pr->dst[i]->class == HC_CLIENT ||
 					   pr->dst[i]->class == HC_NETWORK ||
-					   (pr->dst[i]->class == HC_SERVER && !pr->dst[i]->approval)))
+					   (pr->dst[i]->class == HC_SERVER &&
+					    (!pr->dst[i]->approval || !*pr->dst[i]->approval))))
 				ok = false;
 		if (!ok)
 			breach(v, pr,
@@ -615,10 +662,11 @@ static void check_policy(struct vctx *v, struct policy_rule *pr)
 		if (!s)
 			continue;
 		if (pr->to_gateway && from->kind == ZK_GLOBAL) {
-			if (!(s->envs & (1u << ENV_REMOTE)))
+			if (!s->endpoint)
 				breach(v, pr,
 				       "%s: service '%s': from the internet the gateway offers only "
-				       "the remote-access endpoint (ZONE-11, OPS-4)",
+				       "its remote-access endpoint, services marked 'endpoint' "
+				       "(ZONE-11, OPS-4)",
 				       ctx, s->name);
 		} else if (s->exception_only)
 			breach(v, pr, "%s: service '%s' is allowed only under an exception (C-6)",
@@ -711,6 +759,11 @@ static void check_settings(struct vctx *v)
 							 np->services[k]);
 
 			np->svc[k] = s;
+			if (s && !(s->envs & (1u << ENV_INTERNET)))
+				diag_error(v->d, &np->origin,
+					   "nat.publish: service '%s' is not among the internet "
+					   "services the regulation allows (SVC-INET-*, ZONE-11)",
+					   s->name);
 			for (j = 0; s && j < s->n_ports; j++)
 				if (!s->ports[j].lo)
 					diag_error(v->d, &np->origin,
@@ -766,8 +819,25 @@ static bool wan_local_known(struct vctx *v, const struct wan_link *w, const char
 			diag_error(v->d, o, "%s: local '%s' is neither a zone nor a host", ctx, name);
 		return false;
 	}
-	if (!z)
+	if (h) {
+		/* ZONE-16: in a user zone only approved servers and printers serve others. */
 		z = h->zone;
+		if ((z->kind == ZK_FLOOR || z->kind == ZK_WLAN) &&
+		    (h->class == HC_CLIENT || h->class == HC_NETWORK ||
+		     (h->class == HC_SERVER && (!h->approval || !*h->approval)))) {
+			diag_error(v->d, o,
+				   "%s: local host '%s' in user zone '%s' is not an approved server "
+				   "or a printer (ZONE-16, LANREQ-50)",
+				   ctx, name, z->name);
+			return false;
+		}
+	} else if (z->kind == ZK_FLOOR || z->kind == ZK_WLAN) {
+		diag_error(v->d, o,
+			   "%s: local '%s' is a whole user zone; only approved servers in it may "
+			   "serve other sites (ZONE-16)",
+			   ctx, name);
+		return false;
+	}
 	if (z == w->zone || z->kind == ZK_GLOBAL || z->kind == ZK_VPN) {
 		diag_error(v->d, o,
 			   "%s: local '%s' must be a zone or host of this site, not %s (WAN-7, C-20)",
@@ -811,7 +881,7 @@ static void check_wan(struct vctx *v, struct wan_link *w)
 		else
 			w->zone->wan = w;
 	}
-	if (w->type == WAN_VPN && !w->approval)
+	if (w->type == WAN_VPN && (!w->approval || !*w->approval))
 		diag_error(v->d, &w->origin,
 			   "%s: an internet VPN needs the committee's approval reference in "
 			   "'approval' (WAN-2)",
@@ -823,6 +893,10 @@ static void check_wan(struct vctx *v, struct wan_link *w)
 		if (!prefix_is_private(&w->scope_remote[i]))
 			diag_error(v->d, &w->origin,
 				   "%s: scope.remote %s is not a private range (ZONE-4, ZONE-15)", ctx,
+				   a);
+		else if (w->scope_remote[i].family != AF_INET)
+			diag_error(v->d, &w->origin,
+				   "%s: scope.remote %s: WAN links carry IPv4 only for now (C-28)", ctx,
 				   a);
 		else if (w->zone && !zone_has_addr(w->zone, &w->scope_remote[i]))
 			diag_error(v->d, &w->origin,

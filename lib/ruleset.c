@@ -30,6 +30,61 @@ void ruleset_free(struct ruleset *rs)
 		arena_free(rs->arena);
 }
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* Both struct set and struct chain begin with their name. */
+static const char *slot_name(void *obj)
+{
+	return *(const char **)obj;
+}
+
+static void *index_find(const struct name_index *ix, const char *name)
+{
+	size_t k;
+
+	if (!ix->cap)
+		return NULL;
+	for (k = name_hash(name) & (ix->cap - 1); ix->slots[k]; k = (k + 1) & (ix->cap - 1))
+		if (!strcmp(slot_name(ix->slots[k]), name))
+			return ix->slots[k];
+	return NULL;
+}
+
+static int index_add(struct arena *a, struct name_index *ix, void *obj)
+{
+	size_t k;
+
+	if ((ix->n + 1) * 2 > ix->cap) {
+		size_t ncap = ix->cap ? ix->cap * 2 : 64, i;
+		void **n = arena_zalloc(a, ncap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		for (i = 0; i < ix->cap; i++) {
+			if (!ix->slots[i])
+				continue;
+			for (k = name_hash(slot_name(ix->slots[i])) & (ncap - 1); n[k];
+			     k = (k + 1) & (ncap - 1))
+				;
+			n[k] = ix->slots[i];
+		}
+		ix->slots = n;
+		ix->cap = ncap;
+	}
+	for (k = name_hash(slot_name(obj)) & (ix->cap - 1); ix->slots[k]; k = (k + 1) & (ix->cap - 1))
+		;
+	ix->slots[k] = obj;
+	ix->n++;
+	return 0;
+}
+
 struct set *ruleset_add_set(struct ruleset *rs, const char *name)
 {
 	struct set **slot, *s = arena_zalloc(rs->arena, sizeof(*s));
@@ -37,7 +92,7 @@ struct set *ruleset_add_set(struct ruleset *rs, const char *name)
 	if (!s || !(s->name = arena_strdup(rs->arena, name)))
 		return NULL;
 	slot = ARENA_PUSH(rs->arena, rs->sets, rs->n_sets, rs->cap_sets);
-	if (!slot)
+	if (!slot || index_add(rs->arena, &rs->set_index, s))
 		return NULL;
 	*slot = s;
 	return s;
@@ -51,7 +106,7 @@ struct chain *ruleset_add_chain(struct ruleset *rs, const char *name)
 		return NULL;
 	c->order = 100;
 	slot = ARENA_PUSH(rs->arena, rs->chains, rs->n_chains, rs->cap_chains);
-	if (!slot)
+	if (!slot || index_add(rs->arena, &rs->chain_index, c))
 		return NULL;
 	*slot = c;
 	return c;
@@ -59,22 +114,12 @@ struct chain *ruleset_add_chain(struct ruleset *rs, const char *name)
 
 struct set *ruleset_set(const struct ruleset *rs, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < rs->n_sets; i++)
-		if (!strcmp(rs->sets[i]->name, name))
-			return rs->sets[i];
-	return NULL;
+	return index_find(&rs->set_index, name);
 }
 
 struct chain *ruleset_chain(const struct ruleset *rs, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < rs->n_chains; i++)
-		if (!strcmp(rs->chains[i]->name, name))
-			return rs->chains[i];
-	return NULL;
+	return index_find(&rs->chain_index, name);
 }
 
 struct rule *chain_add_rule(struct ruleset *rs, struct chain *c)

@@ -161,6 +161,12 @@ struct set {
 	size_t n_elems, cap_elems;
 };
 
+/* Name look-up for sets and chains: open addressing, in the ruleset's arena. */
+struct name_index {
+	void **slots; /* struct set * or struct chain *; name is their first member */
+	size_t n, cap;
+};
+
 struct ruleset {
 	struct arena *arena;
 	const char *table;
@@ -168,6 +174,7 @@ struct ruleset {
 	size_t n_sets, cap_sets;
 	struct chain **chains;
 	size_t n_chains, cap_chains;
+	struct name_index set_index, chain_index;
 };
 
 struct ruleset *ruleset_new(void);

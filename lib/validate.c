@@ -308,10 +308,15 @@ static int net_ref_cmp(const void *pa, const void *pb)
 	return c ? c : strcmp(a->z->name, b->z->name);
 }
 
-/* Overlapping networks: sort by address; an overlap shows between neighbours. */
+/*
+ * Overlapping networks in one sweep: sorted by start address (a covering
+ * prefix first), a network overlaps an earlier one exactly when it starts
+ * before the largest end seen so far in its family.
+ */
 static void check_networks(struct vctx *v)
 {
-	struct net_ref *refs;
+	struct net_ref *refs, *widest = NULL;
+	struct addr_range cur, wide;
 	size_t n = 0, i, k;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 
@@ -327,27 +332,28 @@ static void check_networks(struct vctx *v)
 		for (k = 0; k < v->p->zones[i]->n_nets; k++)
 			refs[n++] = (struct net_ref){ &v->p->zones[i]->nets[k], v->p->zones[i] };
 	qsort(refs, n, sizeof(*refs), net_ref_cmp);
-	for (i = 1; i < n; i++) {
-		/* A covering prefix may sit several entries back: track the widest. */
-		for (k = i; k-- > 0;) {
-			if (!prefix_overlaps(refs[k].n, refs[i].n)) {
-				if (refs[k].n->family != refs[i].n->family)
-					break;
-				continue;
+	for (i = 0; i < n; i++) {
+		range_from_prefix(refs[i].n, &cur);
+		if (widest && widest->n->family == refs[i].n->family) {
+			range_from_prefix(widest->n, &wide);
+			if (memcmp(cur.lo, wide.hi, 16) <= 0) {
+				pfx(refs[i].n, a);
+				pfx(widest->n, b);
+				if (widest->z == refs[i].z)
+					diag_error(v->d, &refs[i].z->nets_origin,
+						   "zone '%s': networks %s and %s overlap",
+						   refs[i].z->name, b, a);
+				else
+					diag_error(v->d, &refs[i].z->nets_origin,
+						   "zone '%s': network %s overlaps %s of zone '%s' (%s:%d)",
+						   refs[i].z->name, a, b, widest->z->name,
+						   widest->z->nets_origin.file,
+						   widest->z->nets_origin.line);
 			}
-			pfx(refs[i].n, a);
-			pfx(refs[k].n, b);
-			if (refs[k].z == refs[i].z)
-				diag_error(v->d, &refs[i].z->nets_origin,
-					   "zone '%s': networks %s and %s overlap", refs[i].z->name,
-					   b, a);
-			else
-				diag_error(v->d, &refs[i].z->nets_origin,
-					   "zone '%s': network %s overlaps %s of zone '%s' (%s:%d)",
-					   refs[i].z->name, a, b, refs[k].z->name,
-					   refs[k].z->nets_origin.file, refs[k].z->nets_origin.line);
-			break;
+			if (memcmp(cur.hi, wide.hi, 16) <= 0)
+				continue;
 		}
+		widest = &refs[i];
 	}
 	free(refs);
 }

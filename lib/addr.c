@@ -274,20 +274,32 @@ void range_format(const struct addr_range *r, char *buf, size_t len)
 	snprintf(buf, len, "%s-%s", lo, hi);
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int mac_parse(const char *s, uint8_t ret[6])
 {
-	unsigned v[6];
-	char tail;
+	uint8_t v[6];
 	int i;
 
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &tail) != 6)
+	/* Exactly "xx:xx:xx:xx:xx:xx": no signs, blanks or short octets. */
+	if (strlen(s) != 17)
 		return -EINVAL;
 	for (i = 0; i < 6; i++) {
-		if (s[i * 3 + 2] != ':' && i < 5)
+		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
 			return -EINVAL;
-		ret[i] = (uint8_t)v[i];
+		v[i] = (uint8_t)(hi << 4 | lo);
 	}
+	memcpy(ret, v, 6);
 	return 0;
 }

@@ -543,8 +543,12 @@ static void compile_policy_rule(struct cctx *cx, const struct policy_rule *pr)
 		match_set(&r, MOP_IN_SET, SET_PROXY_BYPASS, 4, SEL_IP_SADDR, SEL_IP_DADDR,
 			  SEL_L4PROTO, SEL_TH_DPORT);
 		r.services = "(proxy bypass exceptions)";
-		if (r.id && id_claim(cx, r.id, &r.origin, true) > 0)
-			emit_accept(cx, cg, &r)->rank = 0;
+		if (r.id && id_claim(cx, r.id, &r.origin, true) > 0) {
+			struct rule *acc = emit_accept(cx, cg, &r);
+
+			if (acc)
+				acc->rank = 0;
+		}
 		for (si = 0; si < pr->n_services; si++) {
 			struct svc_variant *vars = calloc(pr->svc[si]->n_ports + 1, sizeof(*vars));
 			size_t nv, k;
@@ -880,13 +884,16 @@ static void compile_prerouting(struct cctx *cx, struct chain *c)
 
 static void compile_filter_head(struct cctx *cx, struct chain *c, const char *name)
 {
-	struct rule r;
+	struct rule r, *rp;
 
 	r = builtin(cx, cprintf(cx, "%s:established", name), "(established, related)");
 	match_num(&r, SEL_CT_STATE, CT_ESTABLISHED | CT_RELATED);
 	r.counter = true;
 	r.verdict = VERDICT_ACCEPT;
-	*chain_add_rule(cx->rs, c) = r;
+	rp = chain_add_rule(cx->rs, c);
+	if (!rp)
+		return (void)(cx->oom = 1);
+	*rp = r;
 	r = builtin(cx, cprintf(cx, "%s:invalid", name), "(invalid state)");
 	match_num(&r, SEL_CT_STATE, CT_INVALID);
 	emit_deny(cx, c, &r);
@@ -1137,6 +1144,19 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 	if (cx.oom)
 		goto oom;
 
+	/* The ruleset outlives the policy (a daemon swaps policies): own every string. */
+	for (i = 0; i < cx.rs->n_chains && !cx.oom; i++)
+		for (k = 0; k < cx.rs->chains[i]->n_rules; k++) {
+			struct rule *ru = &cx.rs->chains[i]->rules[k];
+			const char **fields[] = { &ru->from, &ru->to, &ru->services, &ru->exception };
+			size_t f;
+
+			for (f = 0; f < ARRAY_SIZE(fields); f++)
+				if (*fields[f] && !(*fields[f] = arena_strdup(cx.rs->arena, *fields[f])))
+					cx.oom = 1;
+		}
+	if (cx.oom)
+		goto oom;
 	n = ruleset_count_deciding(cx.rs);
 	if (n > p->limits.max_rules)
 		diag_error(d, NULL, "%s: the policy compiles to %zu rules, more than limits.max_rules (%u)",

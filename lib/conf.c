@@ -148,7 +148,8 @@ static int get_bool(struct ctx *c, const config_setting_t *g, const char *what, 
  * are appended to *@arr; @max limits the count. @m_out returns the setting.
  */
 static int get_strs(struct ctx *c, const config_setting_t *g, const char *what, const char *key,
-		    unsigned max, char ***arr, size_t *n, size_t *cap, const config_setting_t **m_out)
+		    unsigned max, const char *limit, char ***arr, size_t *n, size_t *cap,
+		    const config_setting_t **m_out)
 {
 	const config_setting_t *m = config_setting_get_member(g, key);
 	int i, len;
@@ -167,9 +168,11 @@ static int get_strs(struct ctx *c, const config_setting_t *g, const char *what, 
 	if (!config_setting_is_aggregate(m) || config_setting_is_group(m))
 		return perr(c, m, "%s: '%s' must be a string or a list of strings", what, key);
 	len = config_setting_length(m);
-	if ((unsigned)len > max)
-		return perr(c, m, "%s: '%s' has %d entries, at most %u allowed", what, key, len,
-			    max);
+	if ((unsigned)len > max) {
+		perr(c, m, "%s: '%s' has %d entries, at most %u allowed%s%s%s", what, key, len, max,
+		     limit ? " (" : "", limit ? limit : "", limit ? ")" : "");
+		return -E2BIG;
+	}
 	for (i = 0; i < len; i++) {
 		const config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
 		char **slot;
@@ -192,11 +195,15 @@ static int get_name(struct ctx *c, const config_setting_t *g, const char *what, 
 
 	if (r)
 		return r;
-	if (!str_is_name(*ret, c->p->limits.max_name))
+	if (!str_is_name(*ret, 4096))
 		return perr(c, config_setting_get_member(g, "name"),
-			    "%s: name '%s' must be lower-case letters, digits and '-', start with a "
-			    "letter and have at most %u characters",
-			    what, *ret, c->p->limits.max_name);
+			    "%s: name '%s' must be lower-case letters, digits and '-', and start "
+			    "with a letter",
+			    what, *ret);
+	if (strlen(*ret) > c->p->limits.max_name)
+		return perr(c, config_setting_get_member(g, "name"),
+			    "%s: name '%s' is longer than %u characters (limits.max_name)", what,
+			    *ret, c->p->limits.max_name);
 	return 0;
 }
 
@@ -348,7 +355,7 @@ static int parse_service(struct ctx *c, const config_setting_t *g)
 	const config_setting_t *m;
 	char **tmp = NULL, *what;
 	size_t n = 0, cap = 0, i, k;
-	int r = 0;
+	int r = 0, rr;
 
 	if (!config_setting_is_group(g))
 		return perr(c, g, "services: each entry must be a group { name = ...; ports = ...; }");
@@ -363,10 +370,12 @@ static int parse_service(struct ctx *c, const config_setting_t *g)
 		return c->oom = 1, -ENOMEM;
 	check_keys(c, g, what, keys, ARRAY_SIZE(keys));
 	r |= get_str(c, g, what, "description", false, &s->description);
-	r |= get_strs(c, g, what, "ports", c->p->limits.max_ports, &tmp, &n, &cap, &m);
+	rr = get_strs(c, g, what, "ports", c->p->limits.max_ports, "limits.max_ports", &tmp, &n,
+		      &cap, &m);
+	r |= rr;
 	if (!m)
 		r |= perr(c, g, "%s: 'ports' is required", what);
-	else if (n == 0)
+	else if (n == 0 && !rr)
 		r |= perr(c, m, "%s: 'ports' must not be empty", what);
 	for (i = 0; i < n; i++) {
 		struct svc_port sp, *ps;
@@ -383,7 +392,7 @@ static int parse_service(struct ctx *c, const config_setting_t *g)
 	}
 	tmp = NULL;
 	n = cap = 0;
-	r |= get_strs(c, g, what, "envs", ENV__COUNT, &tmp, &n, &cap, &m);
+	r |= get_strs(c, g, what, "envs", ENV__COUNT, NULL, &tmp, &n, &cap, &m);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < ENV__COUNT; k++)
 			if (!strcmp(tmp[i], env_names[k]))
@@ -399,7 +408,8 @@ static int parse_service(struct ctx *c, const config_setting_t *g)
 	r |= get_bool(c, g, what, "plaintext", &s->plaintext);
 	r |= get_bool(c, g, what, "exception_only", &s->exception_only);
 	r |= get_bool(c, g, what, "endpoint", &s->endpoint);
-	r |= get_strs(c, g, what, "requirements", 32, &s->reqs, &s->n_reqs, &s->cap_reqs, NULL);
+	r |= get_strs(c, g, what, "requirements", 32, NULL, &s->reqs, &s->n_reqs, &s->cap_reqs,
+		      NULL);
 	if (c->oom)
 		return -ENOMEM;
 	if (c->p->n_services >= c->p->limits.max_services)
@@ -470,7 +480,7 @@ static int parse_policy(struct ctx *c, struct zone *z, const config_setting_t *g
 	const struct limits *L = &c->p->limits;
 	struct policy_rule *pr, **slot;
 	char *what, *via = NULL;
-	int r = 0;
+	int r = 0, rr;
 
 	if (!config_setting_is_group(g))
 		return perr(c, g, "zone '%s': each policy must be a group { to = ...; services = ...; }",
@@ -485,16 +495,19 @@ static int parse_policy(struct ctx *c, struct zone *z, const config_setting_t *g
 		return c->oom = 1, -ENOMEM;
 	check_keys(c, g, what, keys, ARRAY_SIZE(keys));
 	r |= get_str(c, g, what, "to", true, &pr->to_name);
-	r |= get_strs(c, g, what, "services", L->max_rule_services, &pr->services, &pr->n_services,
-		      &pr->cap_services, NULL);
+	rr = get_strs(c, g, what, "services", L->max_rule_services, "limits.max_rule_services",
+		      &pr->services, &pr->n_services, &pr->cap_services, NULL);
+	r |= rr;
 	if (!config_setting_get_member(g, "services"))
 		r |= perr(c, g, "%s: 'services' is required", what);
-	else if (pr->n_services == 0)
+	else if (pr->n_services == 0 && !rr)
 		r |= perr(c, config_setting_get_member(g, "services"),
 			  "%s: 'services' must not be empty", what);
-	r |= get_strs(c, g, what, "to_hosts", L->max_rule_hosts, &pr->dests, &pr->n_dests,
+	r |= get_strs(c, g, what, "to_hosts", L->max_rule_hosts, "limits.max_rule_hosts",
+		      &pr->dests, &pr->n_dests,
 		      &pr->cap_dests, NULL);
-	r |= get_strs(c, g, what, "from_hosts", L->max_rule_hosts, &pr->sources, &pr->n_sources,
+	r |= get_strs(c, g, what, "from_hosts", L->max_rule_hosts, "limits.max_rule_hosts",
+		      &pr->sources, &pr->n_sources,
 		      &pr->cap_sources, NULL);
 	r |= get_str(c, g, what, "via", false, &via);
 	if (via && strcmp(via, "proxy"))
@@ -534,7 +547,7 @@ static int parse_zone(struct ctx *c, const config_setting_t *g)
 	char **nets = NULL, *what;
 	size_t n_nets = 0, cap_nets = 0, i;
 	struct zone *z, **slot;
-	int r = 0, v;
+	int r = 0, v, rr;
 
 	if (!config_setting_is_group(g))
 		return perr(c, g, "'zone' must be a group { name = ...; kind = ...; }");
@@ -582,11 +595,12 @@ static int parse_zone(struct ctx *c, const config_setting_t *g)
 	r |= get_str(c, g, what, "equipment", false, &z->equipment);
 	r |= get_str(c, g, what, "administrator", false, &z->administrator);
 
-	r |= get_strs(c, g, what, "interfaces", L->max_interfaces, &z->ifaces, &z->n_ifaces,
-		      &z->cap_ifaces, &m);
+	rr = get_strs(c, g, what, "interfaces", L->max_interfaces, "limits.max_interfaces",
+		      &z->ifaces, &z->n_ifaces, &z->cap_ifaces, &m);
+	r |= rr;
 	if (!m)
 		r |= perr(c, g, "%s: 'interfaces' is required", what);
-	else if (z->n_ifaces == 0)
+	else if (z->n_ifaces == 0 && !rr)
 		r |= perr(c, m, "%s: 'interfaces' must not be empty", what);
 	z->iface_origin = arena_zalloc(c->p->arena, (z->n_ifaces + 1) * sizeof(struct origin));
 	if (!z->iface_origin)
@@ -607,11 +621,13 @@ static int parse_zone(struct ctx *c, const config_setting_t *g)
 				  what, ifn, IFNAME_MAX);
 	}
 
-	r |= get_strs(c, g, what, "networks", L->max_networks, &nets, &n_nets, &cap_nets, &m);
+	rr = get_strs(c, g, what, "networks", L->max_networks, "limits.max_networks", &nets,
+		      &n_nets, &cap_nets, &m);
+	r |= rr;
 	z->nets_origin = m ? at(c, m) : z->origin;
 	if (!m)
 		r |= perr(c, g, "%s: 'networks' is required", what);
-	else if (n_nets == 0 && config_setting_is_aggregate(m))
+	else if (n_nets == 0 && !rr && config_setting_is_aggregate(m))
 		r |= perr(c, m, "%s: 'networks' must not be empty", what);
 	for (i = 0; i < n_nets; i++) {
 		struct prefix pf, *slotp;
@@ -752,6 +768,7 @@ static int parse_publish(struct ctx *c, const config_setting_t *g)
 		r |= perr(c, config_setting_get_member(g, "address"),
 			  "nat.publish: '%s' is not an IPv4 address", addr);
 	r |= get_strs(c, g, "nat.publish", "services", c->p->limits.max_rule_services,
+		      "limits.max_rule_services",
 		      &np->services, &np->n_services, &np->cap_services, NULL);
 	if (!np->n_services && !r)
 		r |= perr(c, g, "nat.publish: 'services' is required");
@@ -879,7 +896,8 @@ static int parse_wan_service(struct ctx *c, struct wan_link *w, const char *what
 	ws->dir = v < 0 ? WAN_IN : (enum wan_dir)v;
 	if (v < 0)
 		r = -EINVAL;
-	r |= get_strs(c, g, what, "local", c->p->limits.max_rule_hosts, &ws->local, &ws->n_local,
+	r |= get_strs(c, g, what, "local", c->p->limits.max_rule_hosts, "limits.max_rule_hosts",
+		      &ws->local, &ws->n_local,
 		      &ws->cap_local, &m);
 	if (!m)
 		r |= perr(c, g, "%s: 'local' is required (the local hosts or zones of the "
@@ -941,11 +959,13 @@ static int parse_wan(struct ctx *c, const config_setting_t *g)
 		const config_setting_t *mm;
 
 		check_keys(c, m, what, skeys, 2);
-		r |= get_strs(c, m, what, "local", c->p->limits.max_rule_hosts, &w->scope_local,
+		r |= get_strs(c, m, what, "local", c->p->limits.max_rule_hosts,
+			      "limits.max_rule_hosts", &w->scope_local,
 			      &w->n_scope_local, &w->cap_scope_local, &mm);
 		if (!w->n_scope_local)
 			r |= perr(c, m, "%s: 'scope.local' is required (WAN-7)", what);
-		r |= get_strs(c, m, what, "remote", c->p->limits.max_networks, &nets, &n_nets,
+		r |= get_strs(c, m, what, "remote", c->p->limits.max_networks,
+			      "limits.max_networks", &nets, &n_nets,
 			      &cap_nets, &mm);
 		if (!n_nets)
 			r |= perr(c, m, "%s: 'scope.remote' is required (WAN-7, WAN-13)", what);
@@ -1027,6 +1047,88 @@ static int parse_wan(struct ctx *c, const config_setting_t *g)
 	if (!slot)
 		return c->oom = 1, -ENOMEM;
 	*slot = w;
+	return r ? -EINVAL : 0;
+}
+
+static int parse_person(struct ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "user", "name", "roles" };
+	static const char *const roles[] = { "netadmin", "operator", "helpdesk", "auditor",
+					     "dept-head" };
+	struct person *pe, **slot;
+	char **names = NULL, *what;
+	size_t n = 0, cap = 0, i, k;
+	const config_setting_t *m;
+	int r = 0;
+
+	if (!config_setting_is_group(g))
+		return perr(c, g, "people: each entry must be a group { user = ...; name = ...; }");
+	pe = arena_zalloc(c->p->arena, sizeof(*pe));
+	if (!pe)
+		return c->oom = 1, -ENOMEM;
+	pe->origin = at(c, g);
+	if (get_str(c, g, "person", "user", true, &pe->user))
+		return -EINVAL;
+	what = arena_printf(c->p->arena, "person '%s'", pe->user);
+	if (!what)
+		return c->oom = 1, -ENOMEM;
+	check_keys(c, g, what, keys, ARRAY_SIZE(keys));
+	r |= get_str(c, g, what, "name", true, &pe->name);
+	r |= get_strs(c, g, what, "roles", ARRAY_SIZE(roles), NULL, &names, &n, &cap, &m);
+	if (!n && !r)
+		r |= perr(c, g, "%s: 'roles' is required (netadmin, operator, helpdesk, auditor, "
+				"dept-head; ADM-1)",
+			  what);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ARRAY_SIZE(roles); k++)
+			if (!strcmp(names[i], roles[k]))
+				break;
+		if (k == ARRAY_SIZE(roles)) {
+			const char *hint = str_closest(names[i], roles, ARRAY_SIZE(roles));
+
+			r |= perr(c, m, "%s: role '%s' is not known%s%s%s", what, names[i],
+				  hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+		} else {
+			pe->roles |= 1u << k;
+		}
+	}
+	if (c->oom)
+		return -ENOMEM;
+	if (r)
+		return -EINVAL;
+	slot = ARENA_PUSH(c->p->arena, c->p->people, c->p->n_people, c->p->cap_people);
+	if (!slot)
+		return c->oom = 1, -ENOMEM;
+	*slot = pe;
+	return 0;
+}
+
+static int parse_daemon(struct ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "state_dir", "socket", "socket_group", "on_stop",
+					    "drift_check", "history" };
+	static const char *const stops[] = { "keep", "remove" };
+	struct daemon_settings *ds = &c->p->daemon;
+	char *drift = NULL;
+	int r = 0, v = 0;
+
+	if (!config_setting_is_group(g))
+		return perr(c, g, "'daemon' must be a group");
+	check_keys(c, g, "daemon", keys, ARRAY_SIZE(keys));
+	ds->origin = at(c, g);
+	r |= get_str(c, g, "daemon", "state_dir", false, &ds->state_dir);
+	r |= get_str(c, g, "daemon", "socket", false, &ds->socket);
+	r |= get_str(c, g, "daemon", "socket_group", false, &ds->socket_group);
+	if (parse_enum(c, g, "daemon", "on_stop", stops, ARRAY_SIZE(stops), &v) < 0)
+		r = -EINVAL;
+	ds->remove_on_stop = v == 1;
+	r |= get_str(c, g, "daemon", "drift_check", false, &drift);
+	if (drift && duration_parse(drift, &ds->drift_check))
+		r |= perr(c, config_setting_get_member(g, "drift_check"),
+			  "daemon: drift_check '%s' is not a duration (\"5m\", \"1h\"; \"0\" "
+			  "checks only on status)",
+			  drift);
+	r |= get_uint(c, g, "daemon", "history", 1, 100000, &ds->history);
 	return r ? -EINVAL : 0;
 }
 
@@ -1131,8 +1233,9 @@ static int parse_list(struct ctx *c, const config_setting_t *root, const char *k
 
 int conf_parse_main(struct policy *p, const struct conf_source *src, struct diag_list *d)
 {
-	static const char *const keys[] = { "zone_dir", "log",	    "limits", "nat", "proxy",
-					    "services", "exceptions", "wan" };
+	static const char *const keys[] = { "zone_dir", "log",	      "limits", "nat",
+					    "proxy",	"services",   "exceptions", "wan",
+					    "daemon",	"people" };
 	const config_setting_t *root, *m;
 	struct ctx c;
 	config_t cfg;
@@ -1160,6 +1263,9 @@ int conf_parse_main(struct policy *p, const struct conf_source *src, struct diag
 	parse_list(&c, root, "services", parse_service);
 	parse_list(&c, root, "exceptions", parse_exception);
 	parse_list(&c, root, "wan", parse_wan);
+	parse_list(&c, root, "people", parse_person);
+	if ((m = config_setting_get_member(root, "daemon")))
+		parse_daemon(&c, m);
 	config_destroy(&cfg);
 	if (c.oom)
 		return -ENOMEM;

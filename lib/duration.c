@@ -89,7 +89,28 @@ int time_parse(const char *s, int64_t *ret)
 	const char *p;
 	char sign;
 
-	if (strlen(s) < 10 || sscanf(s, "%4d-%2u-%2u%n", &y, &mo, &d, &n) != 3 || n != 10)
+	/* Fixed-width fields: every digit position must hold a digit (sscanf takes signs). */
+	static const char pattern[] = "dddd-dd-dd";
+	static const char tpattern[] = "Tdd:dd:dd";
+	size_t i, len = strlen(s);
+
+	if (len < 10)
+		return -EINVAL;
+	for (i = 0; i < 10; i++)
+		if (pattern[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != pattern[i])
+			return -EINVAL;
+	if (len > 10) {
+		if (len < 19)
+			return -EINVAL;
+		for (i = 1; i < 9; i++)
+			if (tpattern[i] == 'd' ? !isdigit((unsigned char)s[10 + i])
+					       : s[10 + i] != tpattern[i])
+				return -EINVAL;
+		if (len == 25 && (!isdigit((unsigned char)s[20]) || !isdigit((unsigned char)s[21]) ||
+				  !isdigit((unsigned char)s[23]) || !isdigit((unsigned char)s[24])))
+			return -EINVAL;
+	}
+	if (sscanf(s, "%4d-%2u-%2u%n", &y, &mo, &d, &n) != 3 || n != 10)
 		return -EINVAL;
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
 	    d > mdays[mo - 1] + (mo == 2 && leap(y)))

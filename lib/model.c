@@ -25,6 +25,8 @@ struct policy *policy_new(void)
 	p->settings.log_group = 1;
 	p->settings.deny_rate = 10;
 	p->settings.deny_burst = 20;
+	p->daemon.history = 50;
+	p->daemon.drift_check = 300;
 	return p;
 }
 
@@ -59,6 +61,24 @@ DEFINE_LOOKUP(policy_zone, struct zone, zones, n_zones, name)
 DEFINE_LOOKUP(policy_service, struct service, services, n_services, name)
 DEFINE_LOOKUP(policy_host, struct host, hosts, n_hosts, name)
 DEFINE_LOOKUP(policy_exception, struct exception, exceptions, n_exceptions, id)
+DEFINE_LOOKUP(policy_person, struct person, people, n_people, user)
+
+const char *role_name(enum role r)
+{
+	switch (r) {
+	case ROLE_NETADMIN:
+		return "netadmin";
+	case ROLE_OPERATOR:
+		return "operator";
+	case ROLE_HELPDESK:
+		return "helpdesk";
+	case ROLE_AUDITOR:
+		return "auditor";
+	case ROLE_DEPT_HEAD:
+		return "dept-head";
+	}
+	return "?";
+}
 
 const char *env_name(enum env e)
 {

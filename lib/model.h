@@ -234,6 +234,34 @@ struct nat_publish {
 	struct origin origin;
 };
 
+/* ADM-1..4: the roles a person can hold. */
+enum role {
+	ROLE_NETADMIN = 1 << 0,
+	ROLE_OPERATOR = 1 << 1,
+	ROLE_HELPDESK = 1 << 2,
+	ROLE_AUDITOR = 1 << 3,
+	ROLE_DEPT_HEAD = 1 << 4,
+};
+
+/* ADM-2, ADM-9: an OS account mapped to a named person and roles. */
+struct person {
+	char *user;          /* OS user name, matched with the peer's uid */
+	char *name;          /* the person, as recorded in change records */
+	unsigned roles;      /* enum role bits */
+	struct origin origin;
+};
+
+/* The daemon's own settings (the 'daemon' group). */
+struct daemon_settings {
+	char *state_dir;     /* applied-version history (CHG-10, CHG-13) */
+	char *socket;        /* control socket path (ADM-9) */
+	char *socket_group;  /* group that may connect (mode 0660); NULL: root only */
+	bool remove_on_stop; /* on_stop = "remove": delete the table on SIGTERM */
+	int64_t drift_check; /* seconds between kernel read-backs; 0: only on status */
+	unsigned history;    /* applied versions kept */
+	struct origin origin;
+};
+
 struct settings {
 	unsigned log_group;       /* NFLOG group of every deciding rule */
 	unsigned deny_rate;       /* logged denials per second per rule (C-10) */
@@ -270,6 +298,9 @@ struct policy {
 	size_t n_publish, cap_publish;
 	struct exception **exceptions;
 	size_t n_exceptions, cap_exceptions;
+	struct person **people;
+	size_t n_people, cap_people;
+	struct daemon_settings daemon;
 	unsigned syntax_errors;   /* files that did not parse: references are not checked */
 };
 
@@ -282,6 +313,9 @@ struct zone *policy_zone(const struct policy *p, const char *name);
 struct service *policy_service(const struct policy *p, const char *name);
 struct host *policy_host(const struct policy *p, const char *name);
 struct exception *policy_exception(const struct policy *p, const char *id);
+struct person *policy_person(const struct policy *p, const char *user);
+/* "netadmin", ... for one role bit. */
+const char *role_name(enum role r);
 
 const char *env_name(enum env e);
 const char *zone_kind_name(enum zone_kind k);

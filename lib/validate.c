@@ -63,6 +63,7 @@ DEFINE_SORT(sort_services, struct service, name)
 DEFINE_SORT(sort_hosts, struct host, name)
 DEFINE_SORT(sort_exceptions, struct exception, id)
 DEFINE_SORT(sort_wans, struct wan_link, name)
+DEFINE_SORT(sort_people, struct person, user)
 
 /*
  * Policies in the order of their files and lines, whatever order the files
@@ -926,7 +927,8 @@ static void check_wan(struct vctx *v, struct wan_link *w)
 		for (k = 0; k < ws->n_local; k++) {
 			if (!wan_local_known(v, w, ws->local[k], &ws->origin, ctx))
 				continue;
-			if (!in_scope(v, w, ws->local[k]))
+			/* A missing scope.local is reported once, not once per service. */
+			if (w->n_scope_local && !in_scope(v, w, ws->local[k]))
 				diag_error(v->d, &ws->origin,
 					   "%s: service '%s' reaches '%s', which is outside "
 					   "scope.local (WAN-7, WAN-11)",
@@ -1002,6 +1004,7 @@ int conf_validate(struct policy *p, int64_t now, struct diag_list *d)
 	sort_hosts(&v, p->hosts, &p->n_hosts, "host");
 	sort_exceptions(&v, p->exceptions, &p->n_exceptions, "exception");
 	sort_wans(&v, p->wans, &p->n_wans, "WAN link");
+	sort_people(&v, p->people, &p->n_people, "person");
 	canonical_order(p);
 
 	for (i = 0; i < p->n_zones; i++)

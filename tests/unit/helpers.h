@@ -192,8 +192,8 @@ static inline size_t diag_count_matching(const struct diag_list *d, const char *
 	do {                                                                               \
 		if (!diag_find((d), (file), (line), (substr))) {                           \
 			diag_dump(d);                                                      \
-			fail_msg("expected an error at %s:%d containing \"%s\"", (file),   \
-				 (int)(line), (substr));                                   \
+			fail_msg("expected an error at %s:%d containing \"%s\"",          \
+				 (const char *)(file), (int)(line), (substr));             \
 		}                                                                          \
 	} while (0)
 
@@ -203,8 +203,8 @@ static inline size_t diag_count_matching(const struct diag_list *d, const char *
 		const char *const subs_[] = { __VA_ARGS__, NULL };                         \
 		if (!diag_find_all((d), (file), (line), subs_)) {                          \
 			diag_dump(d);                                                      \
-			fail_msg("expected an error at %s:%d containing \"%s\" ...", (file), \
-				 (int)(line), subs_[0]);                                   \
+			fail_msg("expected an error at %s:%d containing \"%s\" ...",      \
+				 (const char *)(file), (int)(line), subs_[0]);             \
 		}                                                                          \
 	} while (0)
 

@@ -4,6 +4,10 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -122,5 +126,43 @@ out:
 	if (nl)
 		mnl_socket_close(nl);
 	nl_batch_free(b);
+	return r;
+}
+
+int apply_remove_table(const char *table)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct mnl_socket *nl = NULL;
+	char buf[8192];
+	struct mnl_nlmsg_batch *batch;
+	uint32_t seq = (uint32_t)time(NULL);
+	int i, r = 0;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	batch = mnl_nlmsg_batch_start(buf, sizeof(buf));
+	nftnl_batch_begin(mnl_nlmsg_batch_current(batch), seq++);
+	mnl_nlmsg_batch_next(batch);
+	/* add (no-op if present) then delete: no error when it is already gone. */
+	for (i = 0; i < 2; i++) {
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(
+			mnl_nlmsg_batch_current(batch), i ? NFT_MSG_DELTABLE : NFT_MSG_NEWTABLE,
+			NFPROTO_INET, i ? 0 : NLM_F_CREATE, seq++);
+
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		mnl_nlmsg_batch_next(batch);
+	}
+	nftnl_batch_end(mnl_nlmsg_batch_current(batch), seq);
+	mnl_nlmsg_batch_next(batch);
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    mnl_socket_sendto(nl, mnl_nlmsg_batch_head(batch), mnl_nlmsg_batch_size(batch)) < 0)
+		r = -errno;
+	if (nl)
+		mnl_socket_close(nl);
+	mnl_nlmsg_batch_stop(batch);
+	nftnl_table_free(t);
 	return r;
 }

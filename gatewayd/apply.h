@@ -18,5 +18,10 @@
  * system failure. Blocks for the duration of one netlink round trip.
  */
 int apply_ruleset(const struct ruleset *rs, struct diag_list *d);
+/*
+ * Removes table inet @table if it exists (on_stop = "remove"). Returns 0 or
+ * negative errno.
+ */
+int apply_remove_table(const char *table);
 
 #endif

@@ -62,36 +62,31 @@ static bool is_conf_name(const char *n)
 	return n[0] != '.' && len > 5 && !strcmp(n + len - 5, ".conf");
 }
 
-int confread_load(const char *path, int64_t now, unsigned flags, struct policy **ret_p,
-		  struct diag_list *d)
+int confread_bundle(const char *path, unsigned flags, struct conf_bundle **ret_b,
+		    struct diag_list *d)
 {
-	struct conf_source *srcs = NULL;
+	struct conf_bundle *b = bundle_new();
 	struct arena *a = arena_new();
-	char **names = NULL, *dir, *shown_dir;
-	size_t n = 0, cap = 0, ns = 0, i;
+	char **names = NULL, *dir, *shown_dir, *text = NULL, *main_name;
+	size_t n = 0, cap = 0, i, len;
 	struct policy *probe = NULL;
 	struct dirent *de;
 	DIR *dh = NULL;
 	size_t start_errors = d->errors;
 	int r;
 
-	if (!a)
-		return -ENOMEM;
-	srcs = calloc(CONF_MAX_FILES + 1, sizeof(*srcs));
-	if (!srcs) {
+	if (!a || !b) {
 		r = -ENOMEM;
 		goto out;
 	}
-	srcs[0].name = path_join_normal(a, ".", path);
-	if (!srcs[0].name) {
+	main_name = path_join_normal(a, ".", path);
+	if (!main_name) {
 		r = -ENOMEM;
 		goto out;
 	}
-	r = read_file(path, (char **)&srcs[0].text, &srcs[0].len, d);
+	r = read_file(path, &text, &len, d);
 	if (r)
 		goto out;
-	ns = 1;
-
 	/* Where are the zones? Parse the main file once for zone_dir only. */
 	probe = policy_new();
 	if (!probe) {
@@ -100,37 +95,36 @@ int confread_load(const char *path, int64_t now, unsigned flags, struct policy *
 	}
 	{
 		struct diag_list tmp;
+		struct conf_source src = { main_name, text, len };
 
 		diag_init(&tmp);
-		conf_parse_main(probe, &srcs[0], &tmp);
+		conf_parse_main(probe, &src, &tmp);
 		diag_fini(&tmp);
 	}
-	/*
-	 * A main file that does not parse names no zone directory: load it
-	 * alone, so that its syntax error is what gets reported.
-	 */
-	if (probe->syntax_errors) {
-		r = conf_load(srcs, 1, now, ret_p, d);
-		goto out;
-	}
-	dir = path_join_normal(a, path_dirname(a, srcs[0].name),
+	dir = path_join_normal(a, path_dirname(a, main_name),
 			       probe->settings.zone_dir ? probe->settings.zone_dir : "zones");
 	shown_dir = dir;
 	if (flags & CONFREAD_RELATIVE_NAMES) {
-		const char *base = strrchr(srcs[0].name, '/');
+		const char *base = strrchr(main_name, '/');
 
-		srcs[0].name = base ? base + 1 : srcs[0].name;
+		main_name = base ? (char *)base + 1 : main_name;
 		shown_dir = path_join_normal(a, ".",
 					     probe->settings.zone_dir ? probe->settings.zone_dir
 								      : "zones");
 	}
-	if (!dir || !shown_dir) {
+	if (!dir || !shown_dir || bundle_add(b, main_name, text, len)) {
 		r = -ENOMEM;
 		goto out;
 	}
+	/*
+	 * A main file that does not parse names no zone directory: the bundle
+	 * holds it alone, so that its syntax error is what gets reported.
+	 */
+	if (probe->syntax_errors)
+		goto done;
 	dh = opendir(dir);
 	if (!dh) {
-		struct origin o = { srcs[0].name, 0 };
+		struct origin o = { b->srcs[0].name, 0 };
 
 		r = diag_error(d, &o, "zone directory '%s': %s", dir, strerror(errno));
 		goto out;
@@ -157,42 +151,53 @@ int confread_load(const char *path, int64_t now, unsigned flags, struct policy *
 	for (i = 0; i < n; i++) {
 		char *file = arena_printf(a, "%s/%s", dir, names[i]);
 		char *shown = arena_printf(a, "%s/%s", shown_dir, names[i]);
+		char *zt = NULL;
+		size_t zl;
 		int rr;
 
 		if (!file || !shown) {
 			r = -ENOMEM;
 			goto out;
 		}
-		rr = read_file(file, (char **)&srcs[ns].text, &srcs[ns].len, d);
+		rr = read_file(file, &zt, &zl, d);
 		if (rr == -ENOMEM) {
 			r = rr;
 			goto out;
 		}
 		if (rr)
 			continue;
-		srcs[ns++].name = shown;
-	}
-	{
-		struct policy *p = NULL;
-
-		r = conf_load(srcs, ns, now, &p, d);
-		/* An unreadable zone file is an error even when the rest loads. */
-		if (r == 0 && d->errors > start_errors) {
-			policy_free(p);
-			r = -EINVAL;
-		} else if (r == 0) {
-			*ret_p = p;
+		rr = bundle_add(b, shown, zt, zl);
+		free(zt);
+		if (rr) {
+			r = rr;
+			goto out;
 		}
+	}
+done:
+	/* An unreadable zone file is an error even when the rest loads. */
+	r = d->errors > start_errors ? -EINVAL : 0;
+	if (r == 0) {
+		*ret_b = b;
+		b = NULL;
 	}
 out:
 	if (dh)
 		closedir(dh);
+	free(text);
 	policy_free(probe);
-	for (i = 0; srcs && i < ns; i++)
-		free((char *)srcs[i].text);
-	if (srcs && ns == 0)
-		free((char *)srcs[0].text);
-	free(srcs);
+	bundle_free(b);
 	arena_free(a);
+	return r;
+}
+
+int confread_load(const char *path, int64_t now, unsigned flags, struct policy **ret_p,
+		  struct diag_list *d)
+{
+	struct conf_bundle *b = NULL;
+	int r = confread_bundle(path, flags, &b, d);
+
+	if (r == 0)
+		r = conf_load(b->srcs, b->n, now, ret_p, d);
+	bundle_free(b);
 	return r;
 }

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "bundle.h"
 #include "diag.h"
 #include "model.h"
 
@@ -19,6 +20,15 @@ enum confread_flags {
 	 */
 	CONFREAD_RELATIVE_NAMES = 1,
 };
+
+/*
+ * Reads @path and every "*.conf" in its zone directory into a bundle, the
+ * main file first, zone files in name order. File errors (missing,
+ * unreadable, too large) are diagnostics. Returns 0 (*@ret_b set, caller
+ * frees), -EINVAL or -ENOMEM.
+ */
+int confread_bundle(const char *path, unsigned flags, struct conf_bundle **ret_b,
+		    struct diag_list *d);
 
 /*
  * Loads and validates @path and every "*.conf" in its zone directory, at

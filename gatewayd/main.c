@@ -1,66 +1,373 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * gatewayd: loads the config, compiles it and applies the ruleset to the
- * kernel in one netlink transaction.
- *
- * This is the first step of the daemon: "--oneshot" applies once and exits
- * (boot-time apply, CI, the lab). The long-running daemon (reload on SIGHUP,
- * control socket, drift checks) builds on the same load-compile-apply path.
+ * gatewayd: loads the config, compiles it, applies the ruleset to the kernel
+ * in one netlink transaction, and keeps it there: SIGHUP and 'netctl reload'
+ * load again (a config that does not validate is refused and the running
+ * ruleset stays), 'netctl rollback' re-applies an earlier version, and every
+ * applied version is recorded with its digests (CHG-10, CHG-11, CHG-13).
+ * SIGTERM leaves the ruleset in place (fail closed) unless on_stop = "remove".
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "compile.h"
 #include "confread.h"
+#include "ctl.h"
+#include "ctlproto.h"
+#include "duration.h"
+#include "history.h"
+#include "log.h"
+#include "render.h"
+
+#define DEFAULT_CONF "/etc/gatewayd/gatewayd.conf"
+#define DEFAULT_SOCKET "/run/gatewayd/control"
+#define DEFAULT_STATE_DIR "/var/lib/gatewayd"
+
+struct gwd {
+	const char *conf;
+	const char *socket_arg;    /* -S overrides the config */
+	const char *state_arg;     /* --state-dir overrides the config */
+	char *socket;              /* in use */
+	char *state_dir;
+	bool foreground;
+	struct policy *p;          /* current: what runs */
+	struct ruleset *rs;
+	struct version_meta cur;
+	int64_t started;
+};
+
+/* ---- load, compile, apply, record ------------------------------------- */
+
+static char *render_text(const struct ruleset *rs, unsigned flags)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (render_ruleset(f, rs, flags) || fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Loads @b (taken), compiles, applies, records. On any refusal the running
+ * ruleset and the current policy stay as they are. Returns 0, -EINVAL
+ * (reasons in @d) or negative errno.
+ */
+static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, const char *action,
+		      struct diag_list *d)
+{
+	struct policy *p = NULL;
+	struct ruleset *rs = NULL;
+	struct version_meta m;
+	struct strbuf sb = { 0 };
+	char *plain = NULL, *full = NULL;
+	int r;
+
+	r = conf_load(b->srcs, b->n, (int64_t)time(NULL), &p, d);
+	if (r == 0)
+		r = compile_policy(p, &rs, d);
+	if (r == 0)
+		r = apply_ruleset(rs, d);
+	if (r)
+		goto out;
+	/* Applied: from here on, what runs is @rs. Record it (CHG-10, CHG-13). */
+	memset(&m, 0, sizeof(m));
+	m.applied_at = (int64_t)time(NULL);
+	snprintf(m.actor, sizeof(m.actor), "%s", actor);
+	snprintf(m.action, sizeof(m.action), "%s", action);
+	bundle_write(b, &sb);
+	plain = render_text(rs, 0);
+	full = render_text(rs, RENDER_ORIGINS);
+	if (sb.oom || !plain || !full || history_sha256(sb.buf, sb.len, m.config_sha256) ||
+	    history_sha256(plain, strlen(plain), m.ruleset_sha256)) {
+		log_error("apply: ruleset applied, but its digests could not be computed");
+	} else {
+		const char *dir = g->state_dir;
+		unsigned keep = p->daemon.history;
+
+		r = history_record(dir, b, full, &m, keep);
+		if (r)
+			log_error("history: recording the applied version in '%s' failed: %s, "
+				  "continuing",
+				  dir, strerror(-r));
+		r = 0;
+	}
+	log_info("applied version %lld (%s by %s): %zu rules, config sha256 %.16s, ruleset "
+		 "sha256 %.16s",
+		 (long long)m.version, action, actor, ruleset_count_deciding(rs), m.config_sha256,
+		 m.ruleset_sha256);
+	policy_free(g->p);
+	ruleset_free(g->rs);
+	g->p = p;
+	g->rs = rs;
+	g->cur = m;
+	p = NULL;
+	rs = NULL;
+out:
+	free(plain);
+	free(full);
+	sb_fini(&sb);
+	ruleset_free(rs);
+	policy_free(p);
+	bundle_free(b);
+	return r;
+}
+
+static int reload(struct gwd *g, const char *actor, const char *action, struct diag_list *d)
+{
+	struct conf_bundle *b = NULL;
+	int r = confread_bundle(g->conf, CONFREAD_RELATIVE_NAMES, &b, d);
+
+	if (r)
+		return r;
+	return load_apply(g, b, actor, action, d);
+}
+
+/* CHG-11: the most recent version whose config differs from the current one. */
+static int rollback(struct gwd *g, const char *actor, int64_t to, struct diag_list *d)
+{
+	struct version_meta *all = NULL;
+	struct conf_bundle *b = NULL;
+	char action[64];
+	size_t n = 0, i;
+	int r = history_list(g->state_dir, &all, &n);
+
+	if (r)
+		return r;
+	if (!to) {
+		for (i = n; i-- > 0;)
+			if (all[i].version < g->cur.version &&
+			    strcmp(all[i].config_sha256, g->cur.config_sha256)) {
+				to = all[i].version;
+				break;
+			}
+	}
+	free(all);
+	if (!to) {
+		diag_error(d, NULL, "no earlier version with a different config is recorded");
+		return -EINVAL;
+	}
+	r = history_bundle(g->state_dir, to, &b);
+	if (r) {
+		diag_error(d, NULL, "version %lld cannot be read from the history: %s",
+			   (long long)to, strerror(-r));
+		return -EINVAL;
+	}
+	snprintf(action, sizeof(action), "rollback to %lld", (long long)to);
+	return load_apply(g, b, actor, action, d);
+}
+
+/* ---- control requests -------------------------------------------------- */
+
+static json_t *diags_json(const struct diag_list *d)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < d->n; i++) {
+		const struct diag *x = &d->v[i];
+		const char *w = x->level == DIAG_WARNING ? "warning: " : "";
+		char *s = NULL;
+		int n;
+
+		if (x->file && x->line)
+			n = asprintf(&s, "%s:%d: %s%s", x->file, x->line, w, x->msg);
+		else if (x->file)
+			n = asprintf(&s, "%s: %s%s", x->file, w, x->msg);
+		else
+			n = asprintf(&s, "%s%s", w, x->msg);
+		if (n >= 0)
+			json_array_append_new(a, json_string(s));
+		free(s);
+	}
+	return a;
+}
+
+static json_t *meta_json(const struct version_meta *m)
+{
+	char at[32];
+
+	time_format(m->applied_at, at, sizeof(at));
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "version", (json_int_t)m->version,
+			 "applied_at", at, "by", m->actor, "action", m->action, "config_sha256",
+			 m->config_sha256, "ruleset_sha256", m->ruleset_sha256);
+}
+
+static json_t *status_json(const struct gwd *g)
+{
+	struct utsname u;
+	char started[32];
+	int64_t now = (int64_t)time(NULL);
+
+	uname(&u);
+	time_format(g->started, started, sizeof(started));
+	/* CHG-3: our version and those of the components we drive. */
+	return json_pack("{s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:s, s:I, s:o}", "versions",
+			 "gatewayd", GW_VERSION, "kernel", u.release, "libnftnl", GW_LIBNFTNL_VERSION,
+			 "libmnl", GW_LIBMNL_VERSION, "config", g->conf, "table",
+			 "inet " RULESET_TABLE, "rules", (json_int_t)ruleset_count_deciding(g->rs),
+			 "started_at", started, "uptime_seconds", (json_int_t)(now - g->started),
+			 "applied", meta_json(&g->cur));
+}
+
+static json_t *history_json(const struct gwd *g, int *ret)
+{
+	struct version_meta *all = NULL;
+	json_t *a;
+	size_t n = 0, i;
+
+	*ret = history_list(g->state_dir, &all, &n);
+	if (*ret)
+		return NULL;
+	a = json_array();
+	for (i = 0; a && i < n; i++)
+		json_array_append_new(a, meta_json(&all[i]));
+	free(all);
+	return a;
+}
+
+/* The person behind a uid, or NULL when the config names nobody for it (ADM-9). */
+static const struct person *who(const struct gwd *g, uid_t uid, char *user, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) || !res) {
+		snprintf(user, len, "uid %u", (unsigned)uid);
+		return NULL;
+	}
+	snprintf(user, len, "%s", pw.pw_name);
+	return policy_person(g->p, pw.pw_name);
+}
+
+static char *reply_error(const char *reason, const struct diag_list *d)
+{
+	json_t *j = json_pack("{s:b, s:s}", "ok", 0, "error", reason);
+	char *s;
+
+	if (j && d && d->n)
+		json_object_set_new(j, "diagnostics", diags_json(d));
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return s;
+}
+
+static char *reply_ok(json_t *result)
+{
+	json_t *j = json_pack("{s:b, s:o}", "ok", 1, "result", result ? result : json_null());
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+static char *handle(struct gwd *g, uid_t uid, const char *buf, size_t len)
+{
+	const struct person *pe;
+	struct ctl_request req;
+	struct diag_list d;
+	const char *err;
+	char user[64], reason[256], *out;
+	int r;
+
+	if (ctl_parse_request(buf, len, &req, &err))
+		return reply_error(err ? err : "out of memory", NULL);
+	pe = who(g, uid, user, sizeof(user));
+	if (!pe) {
+		log_warning("control: %s refused for '%s': not a person in the config (ADM-9)",
+			    ctl_verb_name(req.verb), user);
+		snprintf(reason, sizeof(reason),
+			 "user '%s' is not in the config's 'people'; ask a network administrator "
+			 "(ADM-9)",
+			 user);
+		return reply_error(reason, NULL);
+	}
+	if (!(pe->roles & ctl_verb_roles(req.verb))) {
+		log_warning("control: %s refused for %s (%s): role missing", ctl_verb_name(req.verb),
+			    pe->name, user);
+		snprintf(reason, sizeof(reason), "'%s' needs the role netadmin%s; %s has none of them",
+			 ctl_verb_name(req.verb),
+			 ctl_verb_roles(req.verb) & ROLE_OPERATOR ? ", operator or auditor" : "",
+			 pe->name);
+		return reply_error(reason, NULL);
+	}
+	switch (req.verb) {
+	case CTL_STATUS:
+		return reply_ok(status_json(g));
+	case CTL_HISTORY: {
+		json_t *h = history_json(g, &r);
+
+		if (!h)
+			return reply_error(strerror(-r), NULL);
+		return reply_ok(h);
+	}
+	case CTL_RELOAD:
+	case CTL_ROLLBACK:
+		diag_init(&d);
+		log_info("control: %s by %s (%s)", ctl_verb_name(req.verb), pe->name, user);
+		r = req.verb == CTL_RELOAD ? reload(g, pe->name, "reload", &d)
+					   : rollback(g, pe->name, req.to, &d);
+		diag_sort(&d);
+		if (r) {
+			log_diags(ctl_verb_name(req.verb), &d);
+			log_error("%s refused; the running ruleset (version %lld) stays",
+				  ctl_verb_name(req.verb), (long long)g->cur.version);
+			snprintf(reason, sizeof(reason),
+				 "%s refused; the running ruleset (version %lld) stays in force",
+				 ctl_verb_name(req.verb), (long long)g->cur.version);
+			out = reply_error(r == -EINVAL ? reason : strerror(-r), &d);
+		} else {
+			json_t *res = meta_json(&g->cur);
+
+			if (d.n)
+				json_object_set_new(res, "diagnostics", diags_json(&d));
+			out = reply_ok(res);
+		}
+		diag_fini(&d);
+		return out;
+	default:
+		return reply_error("unknown verb", NULL);
+	}
+}
+
+/* ---- main loop --------------------------------------------------------- */
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: gatewayd -c CONF --oneshot\n"
-		   "  -c, --config CONF   main config file (default /etc/gatewayd/gatewayd.conf)\n"
-		   "      --oneshot       validate, compile, apply atomically, exit\n"
-		   "Exit status: 0 applied; 1 refused (config or kernel), nothing changed; 2 usage.\n");
+	fprintf(f, "Usage: gatewayd [-c CONF] [-f] [-S SOCKET] [--state-dir DIR]\n"
+		   "       gatewayd [-c CONF] --oneshot\n"
+		   "  -c, --config CONF   main config file (default " DEFAULT_CONF ")\n"
+		   "  -f, --foreground    stay in the foreground and log to stderr too\n"
+		   "  -S, --socket PATH   control socket (default: daemon.socket, " DEFAULT_SOCKET ")\n"
+		   "      --state-dir DIR applied-version history (default: daemon.state_dir, "
+		   DEFAULT_STATE_DIR ")\n"
+		   "      --oneshot       validate, compile, apply atomically, exit (no history)\n");
 }
 
-int main(int argc, char **argv)
+static int oneshot(const char *conf)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "oneshot", no_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *conf = "/etc/gatewayd/gatewayd.conf";
 	struct policy *p = NULL;
 	struct ruleset *rs = NULL;
 	struct diag_list d;
-	bool oneshot = false;
-	int o, r;
+	int r;
 
-	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (o) {
-		case 'c':
-			conf = optarg;
-			break;
-		case 'o':
-			oneshot = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (!oneshot || optind != argc) {
-		usage(stderr);
-		return 2;
-	}
 	diag_init(&d);
 	r = confread_load(conf, (int64_t)time(NULL), 0, &p, &d);
 	if (r == 0)
@@ -78,4 +385,178 @@ int main(int argc, char **argv)
 	ruleset_free(rs);
 	policy_free(p);
 	return r ? 1 : 0;
+}
+
+static int serve(struct gwd *g, int lfd, int sfd)
+{
+	static char buf[CTL_MAX_REQUEST];
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
+					 { .fd = lfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (pfd[0].revents & POLLIN && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGHUP) {
+				struct diag_list d;
+
+				diag_init(&d);
+				log_info("SIGHUP: reloading %s", g->conf);
+				if (reload(g, "gatewayd", "reload (SIGHUP)", &d)) {
+					diag_sort(&d);
+					log_diags("reload", &d);
+					log_error("reload refused; the running ruleset (version %lld) "
+						  "stays",
+						  (long long)g->cur.version);
+				}
+				diag_fini(&d);
+			} else {
+				log_info("signal %u: stopping", si.ssi_signo);
+				return 0;
+			}
+		}
+		if (pfd[1].revents & POLLIN) {
+			size_t len = 0;
+			uid_t uid = 0;
+			int conn = -1, r;
+			char *out;
+
+			r = ctl_accept(lfd, &conn, &uid, buf, sizeof(buf), &len);
+			if (r == -EAGAIN)
+				continue;
+			if (r == -EMSGSIZE) {
+				out = reply_error("request too large", NULL);
+			} else if (r) {
+				log_warning("control: %s, continuing", strerror(-r));
+				continue;
+			} else {
+				out = handle(g, uid, buf, len);
+			}
+			ctl_reply(conn, out ? out : "{\"ok\":false,\"error\":\"out of memory\"}");
+			free(out);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 'D' },
+		{ "oneshot", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gwd g = { .conf = DEFAULT_CONF };
+	struct conf_bundle *b = NULL;
+	struct diag_list d;
+	bool one = false;
+	sigset_t mask;
+	int o, r, lfd = -1, sfd;
+
+	while ((o = getopt_long(argc, argv, "c:fS:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			g.conf = optarg;
+			break;
+		case 'f':
+			g.foreground = true;
+			break;
+		case 'S':
+			g.socket_arg = optarg;
+			break;
+		case 'D':
+			g.state_arg = optarg;
+			break;
+		case 'o':
+			one = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (one)
+		return oneshot(g.conf);
+
+	log_open(g.foreground);
+	g.started = (int64_t)time(NULL);
+	diag_init(&d);
+	/* The first load decides where the state and the socket are. */
+	r = confread_bundle(g.conf, CONFREAD_RELATIVE_NAMES, &b, &d);
+	if (r == 0) {
+		struct policy *probe = NULL;
+
+		r = conf_load(b->srcs, b->n, g.started, &probe, &d);
+		if (r == 0) {
+			const char *sd = g.state_arg ? g.state_arg
+				       : probe->daemon.state_dir ? probe->daemon.state_dir
+								 : DEFAULT_STATE_DIR;
+			const char *so = g.socket_arg ? g.socket_arg
+				       : probe->daemon.socket ? probe->daemon.socket
+							      : DEFAULT_SOCKET;
+
+			g.state_dir = strdup(sd);
+			g.socket = strdup(so);
+			lfd = ctl_open(g.socket, probe->daemon.socket_group);
+			if (lfd < 0) {
+				log_error("control socket '%s': %s", g.socket, strerror(-lfd));
+				r = lfd;
+			}
+		}
+		policy_free(probe);
+	}
+	if (r == 0) {
+		r = load_apply(&g, b, "gatewayd", "start", &d);
+		b = NULL;
+	}
+	bundle_free(b);
+	diag_sort(&d);
+	log_diags("start", &d);
+	diag_fini(&d);
+	if (r) {
+		log_error("not started: %s", r == -EINVAL ? "the config was refused" : strerror(-r));
+		if (g.socket)
+			ctl_close(lfd >= 0 ? lfd : -1, g.socket);
+		return 1;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (!g.foreground && daemon(0, 0) < 0)
+		log_error("daemon: %s, staying in the foreground", strerror(errno));
+	log_info("running: control socket %s, state %s", g.socket, g.state_dir);
+	r = serve(&g, lfd, sfd);
+	if (g.p && g.p->daemon.remove_on_stop) {
+		int rr = apply_remove_table(RULESET_TABLE);
+
+		log_info("on_stop = \"remove\": table inet %s %s", RULESET_TABLE,
+			 rr ? "could not be removed" : "removed");
+	} else {
+		log_info("stopped; the ruleset stays in force (fail closed)");
+	}
+	ctl_close(lfd, g.socket);
+	ruleset_free(g.rs);
+	policy_free(g.p);
+	free(g.socket);
+	free(g.state_dir);
+	return r;
 }

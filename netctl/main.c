@@ -15,6 +15,10 @@ static const struct {
 	{ "render", cmd_render, "print the canonical ruleset the config compiles to" },
 	{ "diff", cmd_diff, "compare two renderings, or a rendering with the config, by rule id" },
 	{ "rules", cmd_rules, "print the settings list: every rule with id, zones, services, origin" },
+	{ "status", cmd_status, "the running gatewayd: versions, applied version and digests" },
+	{ "reload", cmd_reload, "have gatewayd load, validate and apply its config again" },
+	{ "rollback", cmd_rollback, "re-apply an earlier recorded version" },
+	{ "history", cmd_history, "the applied versions gatewayd keeps" },
 };
 
 void die_msg(const char *fmt, ...)

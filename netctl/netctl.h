@@ -15,6 +15,10 @@ int cmd_check(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
 
 /* Prints "netctl: <msg>" on stderr. */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -99,3 +99,72 @@ int print_rules(FILE *f, const struct ruleset *rs, bool json)
 		r = -EIO;
 	return r;
 }
+
+static int dump_json(FILE *f, json_t *v)
+{
+	if (json_dumpf(v, f, JSON_INDENT(2)) || fputc('\n', f) == EOF || fflush(f))
+		return -EIO;
+	return 0;
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+int print_status(FILE *f, json_t *r, bool json)
+{
+	json_t *v = json_object_get(r, "versions"), *a = json_object_get(r, "applied");
+
+	if (json)
+		return dump_json(f, r);
+	fprintf(f, "gatewayd %s   kernel %s   libnftnl %s   libmnl %s\n", jstr(v, "gatewayd"),
+		jstr(v, "kernel"), jstr(v, "libnftnl"), jstr(v, "libmnl"));
+	fprintf(f, "config:   %s\n", jstr(r, "config"));
+	fprintf(f, "table:    %s, %lld rules\n", jstr(r, "table"),
+		(long long)json_integer_value(json_object_get(r, "rules")));
+	fprintf(f, "applied:  version %lld at %s by %s (%s)\n",
+		(long long)json_integer_value(json_object_get(a, "version")), jstr(a, "applied_at"),
+		jstr(a, "by"), jstr(a, "action"));
+	fprintf(f, "digests:  config sha256 %s\n          ruleset sha256 %s\n",
+		jstr(a, "config_sha256"), jstr(a, "ruleset_sha256"));
+	fprintf(f, "started:  %s (up %llds)\n", jstr(r, "started_at"),
+		(long long)json_integer_value(json_object_get(r, "uptime_seconds")));
+	return fflush(f) ? -EIO : 0;
+}
+
+int print_history(FILE *f, json_t *r, bool json)
+{
+	size_t i;
+
+	if (json)
+		return dump_json(f, r);
+	fprintf(f, "%-8s %-20s %-28s %-20s %-16s %s\n", "VERSION", "APPLIED", "BY", "ACTION",
+		"CONFIG", "RULESET");
+	for (i = 0; i < json_array_size(r); i++) {
+		json_t *m = json_array_get(r, i);
+
+		fprintf(f, "%-8lld %-20s %-28s %-20s %.16s %.16s\n",
+			(long long)json_integer_value(json_object_get(m, "version")),
+			jstr(m, "applied_at"), jstr(m, "by"), jstr(m, "action"),
+			jstr(m, "config_sha256"), jstr(m, "ruleset_sha256"));
+	}
+	return fflush(f) ? -EIO : 0;
+}
+
+int print_applied(FILE *f, json_t *r, bool json)
+{
+	json_t *diags = json_object_get(r, "diagnostics");
+	size_t i;
+
+	if (json)
+		return dump_json(f, r);
+	fprintf(f, "applied version %lld (%s by %s): config sha256 %.16s, ruleset sha256 %.16s\n",
+		(long long)json_integer_value(json_object_get(r, "version")), jstr(r, "action"),
+		jstr(r, "by"), jstr(r, "config_sha256"), jstr(r, "ruleset_sha256"));
+	for (i = 0; i < json_array_size(diags); i++)
+		fprintf(f, "%s\n", json_string_value(json_array_get(diags, i)));
+	return fflush(f) ? -EIO : 0;
+}

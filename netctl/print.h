@@ -11,4 +11,10 @@
 /* The settings list (CHG-2). Returns 0 or -EIO/-ENOMEM. */
 int print_rules(FILE *f, const struct ruleset *rs, bool json);
 
+struct json_t;
+/* Responses of the running gatewayd (a "result" object); 0 or -EIO. */
+int print_status(FILE *f, struct json_t *result, bool json);
+int print_history(FILE *f, struct json_t *result, bool json);
+int print_applied(FILE *f, struct json_t *result, bool json);
+
 #endif

@@ -1130,7 +1130,8 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 	*rp = r;
 
 	for (i = 0; i < p->n_rules && !cx.oom; i++)
-		compile_policy_rule(&cx, p->rules[i]);
+		if (!p->rules[i]->dropped)
+			compile_policy_rule(&cx, p->rules[i]);
 	for (i = 0; i < p->n_wans && !cx.oom; i++)
 		compile_wan(&cx, p->wans[i]);
 

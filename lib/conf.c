@@ -1300,6 +1300,12 @@ int conf_parse_zone(struct policy *p, const struct conf_source *src, struct diag
 int conf_load(const struct conf_source *srcs, size_t n, int64_t now, struct policy **ret_p,
 	      struct diag_list *d)
 {
+	return conf_load_flags(srcs, n, now, 0, ret_p, d);
+}
+
+int conf_load_flags(const struct conf_source *srcs, size_t n, int64_t now, unsigned flags,
+		    struct policy **ret_p, struct diag_list *d)
+{
 	struct policy *p;
 	size_t i;
 	int r;
@@ -1309,6 +1315,7 @@ int conf_load(const struct conf_source *srcs, size_t n, int64_t now, struct poli
 	p = policy_new();
 	if (!p)
 		return -ENOMEM;
+	p->load_flags = flags;
 	r = conf_parse_main(p, &srcs[0], d);
 	for (i = 1; i < n && r != -ENOMEM; i++) {
 		int rr = conf_parse_zone(p, &srcs[i], d);

@@ -41,6 +41,21 @@ int conf_parse_zone(struct policy *p, const struct conf_source *src, struct diag
  */
 int conf_validate(struct policy *p, int64_t now, struct diag_list *d);
 
+enum conf_load_flags {
+	/*
+	 * The running daemon's choice: a policy whose exception has lapsed
+	 * (expired, or not yet in force) is left out with a warning instead of
+	 * refusing the whole config, so that an expired exception stops working
+	 * by itself while everything else stays (C-22, CHG-12). netctl check
+	 * does not set it: there a lapsed exception is an error to fix.
+	 */
+	CONF_DROP_LAPSED = 1,
+};
+
+/* conf_load() with enum conf_load_flags. */
+int conf_load_flags(const struct conf_source *srcs, size_t n, int64_t now, unsigned flags,
+		    struct policy **ret_p, struct diag_list *d);
+
 /*
  * All three in one: @srcs[0] is the main file, the rest zone files in any
  * order. On success *@ret_p is the validated model (caller frees).

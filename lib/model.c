@@ -148,3 +148,21 @@ const char *proto_name(uint8_t proto)
 		return NULL;
 	}
 }
+
+int64_t policy_next_exception_change(const struct policy *p, int64_t now)
+{
+	int64_t next = 0;
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++) {
+		const struct exception *e = p->rules[i]->exception;
+		int64_t t;
+
+		if (!e)
+			continue;
+		t = e->approved > now ? e->approved : e->expires > now ? e->expires : 0;
+		if (t && (!next || t < next))
+			next = t;
+	}
+	return next;
+}

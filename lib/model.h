@@ -169,6 +169,7 @@ struct policy_rule {
 	struct origin origin;
 	size_t seq;              /* parse order; orders policies of one file on one line */
 	bool warned;             /* the exception's expiry warning was given */
+	bool dropped;            /* left out: its exception lapsed (CONF_DROP_LAPSED) */
 };
 
 struct wan_service {
@@ -301,6 +302,7 @@ struct policy {
 	struct person **people;
 	size_t n_people, cap_people;
 	struct daemon_settings daemon;
+	unsigned load_flags;      /* enum conf_load_flags of the load that built it */
 	unsigned syntax_errors;   /* files that did not parse: references are not checked */
 };
 
@@ -314,6 +316,11 @@ struct service *policy_service(const struct policy *p, const char *name);
 struct host *policy_host(const struct policy *p, const char *name);
 struct exception *policy_exception(const struct policy *p, const char *id);
 struct person *policy_person(const struct policy *p, const char *user);
+/*
+ * The next time after @now at which an exception named by a policy starts
+ * or ends, so the ruleset must be compiled again (C-22); 0 when none.
+ */
+int64_t policy_next_exception_change(const struct policy *p, int64_t now);
 /* "netadmin", ... for one role bit. */
 const char *role_name(enum role r);
 

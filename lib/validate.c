@@ -480,6 +480,17 @@ static void breach(struct vctx *v, struct policy_rule *pr, const char *fmt, ...)
 	if (!e) {
 		diag_error(v->d, &pr->origin, "%s; refused without an approved exception (OPS-8)",
 			   msg);
+	} else if ((e->expires <= v->now || e->approved > v->now) &&
+		   (v->p->load_flags & CONF_DROP_LAPSED)) {
+		if (!pr->dropped) {
+			date_format(e->expires <= v->now ? e->expires : e->approved, date,
+				    sizeof(date));
+			diag_warning(v->d, &pr->origin,
+				     "exception '%s' %s %s: the policy is left out (OPS-8, C-22)",
+				     e->id, e->expires <= v->now ? "expired on" : "takes effect on",
+				     date);
+		}
+		pr->dropped = true;
 	} else if (e->expires <= v->now) {
 		date_format(e->expires, date, sizeof(date));
 		diag_error(v->d, &pr->origin, "%s; exception '%s' expired on %s (OPS-8, C-22)", msg,

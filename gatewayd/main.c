@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,11 +45,57 @@ struct gwd {
 	bool foreground;
 	struct policy *p;          /* current: what runs */
 	struct ruleset *rs;
+	struct conf_bundle *bundle; /* the config it was compiled from */
+	int tfd;                   /* timerfd: next exception start or expiry (C-22) */
 	struct version_meta cur;
 	int64_t started;
 };
 
 /* ---- load, compile, apply, record ------------------------------------- */
+
+/* The wall clock, precisely: glibc's time() may read a coarse clock a tick behind. */
+static int64_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/*
+ * C-22: an exception stops working by itself. The timer fires when the
+ * next one named by a policy starts or ends; the same config is then
+ * compiled again, leaving out what lapsed.
+ */
+static void arm_exception_timer(struct gwd *g)
+{
+	int64_t next = g->p ? policy_next_exception_change(g->p, now_s()) : 0;
+	struct itimerspec its = { 0 };
+	char at[32];
+
+	if (g->tfd < 0)
+		return;
+	its.it_value.tv_sec = next; /* 0 disarms */
+	if (timerfd_settime(g->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL) < 0)
+		log_error("exception timer: %s, continuing", strerror(errno));
+	else if (next) {
+		time_format(next, at, sizeof(at));
+		log_info("next exception change at %s: the ruleset will be compiled again then", at);
+	}
+}
+
+static struct conf_bundle *bundle_copy(const struct conf_bundle *b)
+{
+	struct conf_bundle *c = bundle_new();
+	size_t i;
+
+	for (i = 0; c && i < b->n; i++)
+		if (bundle_add(c, b->srcs[i].name, b->srcs[i].text, b->srcs[i].len)) {
+			bundle_free(c);
+			return NULL;
+		}
+	return c;
+}
 
 static char *render_text(const struct ruleset *rs, unsigned flags)
 {
@@ -80,7 +127,7 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	char *plain = NULL, *full = NULL;
 	int r;
 
-	r = conf_load(b->srcs, b->n, (int64_t)time(NULL), &p, d);
+	r = conf_load_flags(b->srcs, b->n, now_s(), CONF_DROP_LAPSED, &p, d);
 	if (r == 0)
 		r = compile_policy(p, &rs, d);
 	if (r == 0)
@@ -89,7 +136,7 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 		goto out;
 	/* Applied: from here on, what runs is @rs. Record it (CHG-10, CHG-13). */
 	memset(&m, 0, sizeof(m));
-	m.applied_at = (int64_t)time(NULL);
+	m.applied_at = now_s();
 	snprintf(m.actor, sizeof(m.actor), "%s", actor);
 	snprintf(m.action, sizeof(m.action), "%s", action);
 	bundle_write(b, &sb);
@@ -115,11 +162,15 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 		 m.ruleset_sha256);
 	policy_free(g->p);
 	ruleset_free(g->rs);
+	bundle_free(g->bundle);
 	g->p = p;
 	g->rs = rs;
+	g->bundle = b;
 	g->cur = m;
 	p = NULL;
 	rs = NULL;
+	b = NULL;
+	arm_exception_timer(g);
 out:
 	free(plain);
 	free(full);
@@ -214,7 +265,7 @@ static json_t *status_json(const struct gwd *g)
 {
 	struct utsname u;
 	char started[32];
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = now_s();
 
 	uname(&u);
 	time_format(g->started, started, sizeof(started));
@@ -369,7 +420,7 @@ static int oneshot(const char *conf)
 	int r;
 
 	diag_init(&d);
-	r = confread_load(conf, (int64_t)time(NULL), 0, &p, &d);
+	r = confread_load(conf, now_s(), 0, &p, &d);
 	if (r == 0)
 		r = compile_policy(p, &rs, &d);
 	if (r == 0)
@@ -392,11 +443,13 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
-					 { .fd = lfd, .events = POLLIN } };
+		struct pollfd pfd[3] = { { .fd = sfd, .events = POLLIN },
+					 { .fd = lfd, .events = POLLIN },
+					 { .fd = g->tfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
+		uint64_t ticks;
 
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -420,6 +473,28 @@ static int serve(struct gwd *g, int lfd, int sfd)
 				log_info("signal %u: stopping", si.ssi_signo);
 				return 0;
 			}
+		}
+		if (pfd[2].revents & POLLIN) {
+			struct conf_bundle *b = bundle_copy(g->bundle);
+			struct diag_list d;
+
+			/* ECANCELED: the clock was set; re-arm from the new time either way. */
+			if (read(g->tfd, &ticks, sizeof(ticks)) < 0 && errno != ECANCELED)
+				continue;
+			diag_init(&d);
+			log_info("an exception started or ended: compiling the config again (C-22)");
+			if (!b || load_apply(g, b, "gatewayd", "exception start or expiry", &d)) {
+				diag_sort(&d);
+				log_diags("exception change", &d);
+				log_error("re-applying after an exception change failed; version %lld "
+					  "stays",
+					  (long long)g->cur.version);
+				arm_exception_timer(g);
+			} else {
+				diag_sort(&d);
+				log_diags("exception change", &d);
+			}
+			diag_fini(&d);
 		}
 		if (pfd[1].revents & POLLIN) {
 			size_t len = 0;
@@ -455,7 +530,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gwd g = { .conf = DEFAULT_CONF };
+	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1 };
 	struct conf_bundle *b = NULL;
 	struct diag_list d;
 	bool one = false;
@@ -495,14 +570,14 @@ int main(int argc, char **argv)
 		return oneshot(g.conf);
 
 	log_open(g.foreground);
-	g.started = (int64_t)time(NULL);
+	g.started = now_s();
 	diag_init(&d);
 	/* The first load decides where the state and the socket are. */
 	r = confread_bundle(g.conf, CONFREAD_RELATIVE_NAMES, &b, &d);
 	if (r == 0) {
 		struct policy *probe = NULL;
 
-		r = conf_load(b->srcs, b->n, g.started, &probe, &d);
+		r = conf_load_flags(b->srcs, b->n, g.started, CONF_DROP_LAPSED, &probe, &d);
 		if (r == 0) {
 			const char *sd = g.state_arg ? g.state_arg
 				       : probe->daemon.state_dir ? probe->daemon.state_dir
@@ -522,6 +597,9 @@ int main(int argc, char **argv)
 		policy_free(probe);
 	}
 	if (r == 0) {
+		g.tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (g.tfd < 0)
+			log_error("timerfd: %s; exceptions will lapse only at reloads", strerror(errno));
 		r = load_apply(&g, b, "gatewayd", "start", &d);
 		b = NULL;
 	}
@@ -556,6 +634,7 @@ int main(int argc, char **argv)
 	ctl_close(lfd, g.socket);
 	ruleset_free(g.rs);
 	policy_free(g.p);
+	bundle_free(g.bundle);
 	free(g.socket);
 	free(g.state_dir);
 	return r;

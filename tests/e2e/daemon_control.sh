@@ -22,7 +22,7 @@ fails=0
 cleanup() {
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
-	rm -rf "$tmp"
+	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
 }
 trap cleanup EXIT
 pass() { echo "PASS: $*"; passes=$((passes + 1)); }
@@ -124,6 +124,24 @@ PY
 	fail "malformed: $(cat "$tmp/bad")"
 grep -q 'request too large' "$tmp/bad" && pass "an oversized request is refused as too large" || fail "no size refusal"
 "$netctl" status -S "$sock" >/dev/null && pass "gatewayd still serves after them" || fail "gatewayd died"
+
+# C-22: an exception stops working by itself at its expiry, without a reload.
+exp=$(date -u -d '+4 seconds' +%Y-%m-%dT%H:%M:%SZ)
+sed -i "s|expires = \"2027-10-31\";|expires = \"$exp\";|" "$conf"
+"$netctl" reload -S "$sock" >/dev/null 2>&1 || fail "reload with a short exception"
+has_rule 'floor2>internet:sftp' && pass "the exception's rule is in force until $exp" ||
+	fail "exception rule missing before expiry"
+v=$(version)
+if wait_for 15 sh -c "! ip netns exec $ns nft list table inet gatewayd | grep -q 'floor2>internet:sftp\"'"; then
+	pass "at expiry the rule left the kernel by itself (C-22, OPS-8)"
+else
+	fail "the expired exception's rule is still in force"
+fi
+[ "$(version)" -gt "$v" ] && "$netctl" history -S "$sock" | tail -n1 | grep -q 'exception start or expiry' &&
+	pass "the expiry is a recorded version: $("$netctl" history -S "$sock" | tail -n1 | cut -c1-60)" ||
+	fail "expiry not recorded"
+grep -q "exception 'EXC-2026-007' expired on .*: the policy is left out" "$tmp/log" &&
+	pass "the log says which exception lapsed" || fail "no lapse warning in the log"
 
 # SIGTERM: fail closed, the ruleset stays.
 n=$(rules)

@@ -20,6 +20,8 @@ struct ack_state {
 	const struct nl_batch *b;
 	struct diag_list *d;
 	size_t acks, errors;
+	uint32_t last; /* the message that asks for an ack */
+	bool done;     /* its answer came: nothing more will */
 };
 
 static int ack_cb(const struct nlmsghdr *nlh, void *data)
@@ -34,6 +36,8 @@ static int ack_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
 		return MNL_CB_ERROR;
 	err = mnl_nlmsg_get_payload(nlh);
+	if (nlh->nlmsg_seq == st->last)
+		st->done = true;
 	if (err->error == 0) {
 		st->acks++;
 		return MNL_CB_OK;
@@ -76,8 +80,12 @@ int apply_ruleset(const struct ruleset *rs, struct diag_list *d)
 		r = -errno;
 		goto out;
 	}
-	/* Every message is acknowledged; make room for all the answers at once. */
+	/*
+	 * Only the last message is acknowledged, after the errors of any
+	 * other (lib/encode.h); make room for an error on every message.
+	 */
 	expected = nl_batch_seq_last(b) - nl_batch_seq_first(b) - 1;
+	st.last = nl_batch_seq_last(b) - 1;
 	sz = (int)(expected * 2048 + (1 << 20)); /* an ack is one skb: ~1 KiB of truesize */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
 	if (mnl_socket_sendto(nl, nl_batch_data(b), nl_batch_len(b)) < 0) {
@@ -91,10 +99,10 @@ int apply_ruleset(const struct ruleset *rs, struct diag_list *d)
 	}
 	/*
 	 * nfnetlink processes the batch inside sendmsg(): every answer is
-	 * queued when it returns, so read without waiting until the queue is
-	 * empty (a short poll guards against a slow kernel).
+	 * queued when it returns, so read without waiting until the last
+	 * message's answer (a short poll guards against a slow kernel).
 	 */
-	while (st.acks + st.errors < expected) {
+	while (!st.done) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 		if (poll(&pfd, 1, 1000) <= 0)
@@ -114,9 +122,9 @@ int apply_ruleset(const struct ruleset *rs, struct diag_list *d)
 				goto out;
 			}
 	}
-	if (!st.errors && st.acks < expected) {
-		diag_error(d, NULL, "the kernel answered %zu of %zu messages; the outcome is unknown",
-			   st.acks, expected);
+	if (!st.errors && !st.done) {
+		diag_error(d, NULL, "the kernel did not answer the batch of %zu messages; "
+			   "the outcome is unknown", expected);
 		r = -EPROTO;
 		goto out;
 	}

@@ -54,6 +54,8 @@ struct nl_batch {
 	struct seq_note *notes; /* index: seq - seq_first */
 	size_t n_notes, cap_notes;
 	uint32_t set_id;
+	size_t last_off; /* offset of the last message committed */
+	size_t zeroed;   /* buf[0, zeroed) has been cleared before use */
 };
 
 void nl_batch_free(struct nl_batch *b)
@@ -101,7 +103,13 @@ const char *nl_batch_describe(const struct nl_batch *b, uint32_t seq,
 	return b->notes[i].what;
 }
 
-/* Room for one more message of at most @need bytes; returns its start. */
+/*
+ * Room for one more message of at most @need bytes; returns its start,
+ * cleared (libmnl 1.0.4 leaves attribute padding unwritten). Only
+ * what a message may use is cleared, once: clearing the whole new capacity
+ * at each doubling cost a page fault for every page never used, up to half
+ * the buffer.
+ */
 static char *room(struct nl_batch *b, size_t need)
 {
 	if (b->cap - b->len < need) {
@@ -113,9 +121,12 @@ static char *room(struct nl_batch *b, size_t need)
 		n = realloc(b->buf, ncap);
 		if (!n)
 			return NULL;
-		memset(n + b->cap, 0, ncap - b->cap);
 		b->buf = n;
 		b->cap = ncap;
+	}
+	if (b->zeroed < b->len + need) {
+		memset(b->buf + b->zeroed, 0, b->len + need - b->zeroed);
+		b->zeroed = b->len + need;
 	}
 	return b->buf + b->len;
 }
@@ -145,6 +156,7 @@ static int note(struct nl_batch *b, const char *what, const struct origin *o, ui
 
 static void commit_msg(struct nl_batch *b, struct nlmsghdr *nlh)
 {
+	b->last_off = b->len;
 	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
@@ -643,7 +655,7 @@ static int put_table(struct nl_batch *b, const struct ruleset *rs, uint16_t type
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, rs->table);
 	nlh = nftnl_nlmsg_build_hdr(p, type, NFPROTO_INET,
-				    (type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0) | NLM_F_ACK, seq);
+				    type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0, seq);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	commit_msg(b, nlh);
@@ -689,7 +701,7 @@ static int put_chain(struct nl_batch *b, const struct ruleset *rs, const struct 
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY,
 				    c->policy == VERDICT_DROP ? NF_DROP : NF_ACCEPT);
 	}
-	nlh = nftnl_nlmsg_build_hdr(p, NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK,
+	nlh = nftnl_nlmsg_build_hdr(p, NFT_MSG_NEWCHAIN, NFPROTO_INET, NLM_F_CREATE,
 				    seq);
 	nftnl_chain_nlmsg_build_payload(nlh, ch);
 	nftnl_chain_free(ch);
@@ -812,7 +824,7 @@ static int put_set(struct nl_batch *b, const struct ruleset *rs, const struct se
 	snprintf(what, sizeof(what), "%s '%s'", s->is_map ? "map" : "set", s->name);
 	if (!(p = room(b, 8192)) || note(b, what, NULL, &seq))
 		goto out;
-	nlh = nftnl_nlmsg_build_hdr(p, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, seq);
+	nlh = nftnl_nlmsg_build_hdr(p, NFT_MSG_NEWSET, NFPROTO_INET, NLM_F_CREATE, seq);
 	nftnl_set_nlmsg_build_payload(nlh, ns);
 	commit_msg(b, nlh);
 	ret = 0;
@@ -916,7 +928,7 @@ static int put_elems(struct nl_batch *b, const struct ruleset *rs, const struct 
 			return -ENOMEM;
 		}
 		nlh = nftnl_nlmsg_build_hdr(p, NFT_MSG_NEWSETELEM, NFPROTO_INET,
-					    NLM_F_CREATE | NLM_F_ACK, seq);
+					    NLM_F_CREATE, seq);
 		nftnl_set_elems_nlmsg_build_payload(nlh, ns);
 		nftnl_set_free(ns);
 		commit_msg(b, nlh);
@@ -953,7 +965,7 @@ static int put_rule(struct nl_batch *b, const struct ruleset *rs, const struct c
 	if (!(p = room(b, 16384)) || note(b, what, &ru->origin, &seq))
 		goto out;
 	nlh = nftnl_nlmsg_build_hdr(p, NFT_MSG_NEWRULE, NFPROTO_INET,
-				    NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, seq);
+				    NLM_F_CREATE | NLM_F_APPEND, seq);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	commit_msg(b, nlh);
 	ret = 0;
@@ -994,6 +1006,12 @@ int encode_ruleset(const struct ruleset *rs, uint32_t seq, struct nl_batch **ret
 		for (k = 0; k < rs->chains[i]->n_rules; k++)
 			if ((ret = put_rule(b, rs, rs->chains[i], &rs->chains[i]->rules[k])))
 				goto fail;
+	/*
+	 * The kernel reports every failing message whatever its flags; an ack
+	 * is asked of the last message only, and comes after every error (one
+	 * ack per message would be one skb and one recv() per rule).
+	 */
+	((struct nlmsghdr *)(b->buf + b->last_off))->nlmsg_flags |= NLM_F_ACK;
 	ret = -ENOMEM;
 	if (!(p = room(b, 4096)) || note(b, NULL, NULL, &s))
 		goto fail;

@@ -17,7 +17,10 @@ struct nl_batch;
 
 /*
  * Encodes @rs as: begin, add table, delete table, add table, chains, sets,
- * set elements, rules, end. Messages are numbered from @seq. Returns 0 and
+ * set elements, rules, end. Messages are numbered from @seq; only the last
+ * one before the end asks for an ack (NLM_F_ACK): the kernel answers every
+ * failing message anyway, and that ack, after them, says the batch is
+ * done (nl_batch_seq_last() - 1). Returns 0 and
  * *@ret_b (caller frees), -ENOMEM, or -EOPNOTSUPP for a construct the
  * encoder does not handle (a programming error in the compiler).
  */

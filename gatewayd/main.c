@@ -30,6 +30,7 @@
 #include "duration.h"
 #include "history.h"
 #include "log.h"
+#include "readback.h"
 #include "render.h"
 
 #define DEFAULT_CONF "/etc/gatewayd/gatewayd.conf"
@@ -47,6 +48,9 @@ struct gwd {
 	struct ruleset *rs;
 	struct conf_bundle *bundle; /* the config it was compiled from */
 	int tfd;                   /* timerfd: next exception start or expiry (C-22) */
+	int dfd;                   /* timerfd: periodic drift check */
+	int64_t drift_at;          /* last drift check; 0: none yet */
+	long drift_n;              /* its differences; -1: the check failed */
 	struct version_meta cur;
 	int64_t started;
 };
@@ -82,6 +86,17 @@ static void arm_exception_timer(struct gwd *g)
 		time_format(next, at, sizeof(at));
 		log_info("next exception change at %s: the ruleset will be compiled again then", at);
 	}
+}
+
+static void arm_drift_timer(struct gwd *g)
+{
+	struct itimerspec its = { 0 };
+
+	if (g->dfd < 0 || !g->p)
+		return;
+	its.it_value.tv_sec = g->p->daemon.drift_check;
+	its.it_interval.tv_sec = g->p->daemon.drift_check; /* 0 disarms */
+	timerfd_settime(g->dfd, 0, &its, NULL);
 }
 
 static struct conf_bundle *bundle_copy(const struct conf_bundle *b)
@@ -171,6 +186,8 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	rs = NULL;
 	b = NULL;
 	arm_exception_timer(g);
+	arm_drift_timer(g);
+	g->drift_n = 0;
 out:
 	free(plain);
 	free(full);
@@ -225,6 +242,114 @@ static int rollback(struct gwd *g, const char *actor, int64_t to, struct diag_li
 	return load_apply(g, b, actor, action, d);
 }
 
+/* ---- drift: is what runs what was applied? ------------------------------ */
+
+/*
+ * Reads the table back and compares it with the applied ruleset; logs a
+ * change of state (drift appears, changes, clears). Returns the report
+ * (caller frees) or NULL when the check itself failed.
+ */
+static struct drift *drift_check(struct gwd *g, struct readback **ret_rb)
+{
+	struct readback *rb = NULL;
+	struct drift *dr = NULL;
+	long before = g->drift_n;
+	size_t i, n;
+	int r;
+
+	g->drift_at = now_s();
+	r = readback_dump(g->rs, &rb);
+	if (r == 0)
+		r = readback_diff(rb, g->rs, &dr);
+	if (r) {
+		g->drift_n = -1;
+		log_error("drift check: reading the table back failed: %s, continuing",
+			  strerror(-r));
+		readback_free(rb);
+		return NULL;
+	}
+	n = drift_count(dr);
+	g->drift_n = (long)n;
+	if (n && (long)n != before) {
+		log_warning("drift: the kernel's table inet %s differs from applied version %lld "
+			    "in %zu places (someone changed it by hand?); 'netctl reload' restores it",
+			    RULESET_TABLE, (long long)g->cur.version, n);
+		for (i = 0; i < n && i < 10; i++) {
+			const struct drift_entry *e = drift_entry(dr, i);
+
+			log_warning("drift: %s %s '%s'%s%s: %s", drift_kind_name(e->kind),
+				    drift_object_name(e->object), e->name ? e->name : "?",
+				    e->chain ? " in chain " : "", e->chain ? e->chain : "",
+				    e->reason ? e->reason : "");
+		}
+	} else if (!n && before > 0) {
+		log_info("drift: the kernel's table matches applied version %lld again",
+			 (long long)g->cur.version);
+	}
+	if (ret_rb)
+		*ret_rb = rb;
+	else
+		readback_free(rb);
+	return dr;
+}
+
+static json_t *drift_json(const struct gwd *g, const struct drift *dr)
+{
+	json_t *o, *a = json_array();
+	char at[32];
+	size_t i, n = dr ? drift_count(dr) : 0;
+
+	time_format(g->drift_at, at, sizeof(at));
+	for (i = 0; a && i < n && i < 100; i++) {
+		const struct drift_entry *e = drift_entry(dr, i);
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "kind",
+						   drift_kind_name(e->kind), "object",
+						   drift_object_name(e->object), "name", e->name,
+						   "chain", e->chain, "reason", e->reason));
+	}
+	o = json_pack("{s:s, s:b, s:I, s:o}", "checked_at", at, "equal", dr && n == 0,
+		      "differences", (json_int_t)(dr ? (long long)n : -1), "entries", a);
+	if (o && !dr)
+		json_object_set_new(o, "error", json_string("the table could not be read back"));
+	return o;
+}
+
+/* Per zone pair: new connections accepted and attempts denied (rule counters). */
+static json_t *pairs_json(const struct gwd *g, const struct readback *rb)
+{
+	json_t *a = json_array();
+	size_t i, k;
+
+	for (i = 0; a && rb && i < g->rs->n_chains; i++) {
+		const struct chain *c = g->rs->chains[i];
+		uint64_t acc = 0, drop = 0;
+		const char *from = NULL, *to = NULL;
+
+		if (c->hook != HOOK_NONE)
+			continue;
+		for (k = 0; k < c->n_rules; k++) {
+			const struct rule *r = &c->rules[k];
+			struct rule_counter rc;
+
+			if (!from) {
+				from = r->from;
+				to = r->to;
+			}
+			if (r->role != ROLE_DECIDE || readback_counter(rb, r->id, &rc))
+				continue;
+			if (r->verdict == VERDICT_ACCEPT)
+				acc += rc.packets;
+			else if (r->verdict == VERDICT_DROP)
+				drop += rc.packets;
+		}
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s?, s:I, s:I}", "chain", c->name,
+						   "from", from, "to", to, "accepted",
+						   (json_int_t)acc, "denied", (json_int_t)drop));
+	}
+	return a;
+}
+
 /* ---- control requests -------------------------------------------------- */
 
 static json_t *diags_json(const struct diag_list *d)
@@ -261,21 +386,33 @@ static json_t *meta_json(const struct version_meta *m)
 			 m->config_sha256, "ruleset_sha256", m->ruleset_sha256);
 }
 
-static json_t *status_json(const struct gwd *g)
+static json_t *status_json(struct gwd *g)
 {
+	struct readback *rb = NULL;
+	struct drift *dr;
 	struct utsname u;
 	char started[32];
 	int64_t now = now_s();
+	json_t *j;
 
 	uname(&u);
 	time_format(g->started, started, sizeof(started));
+	/* CHG-1: 'netctl status' checks that what runs is what was applied. */
+	dr = drift_check(g, &rb);
 	/* CHG-3: our version and those of the components we drive. */
-	return json_pack("{s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:s, s:I, s:o}", "versions",
+	j = json_pack("{s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:s, s:I, s:o}", "versions",
 			 "gatewayd", GW_VERSION, "kernel", u.release, "libnftnl", GW_LIBNFTNL_VERSION,
 			 "libmnl", GW_LIBMNL_VERSION, "config", g->conf, "table",
 			 "inet " RULESET_TABLE, "rules", (json_int_t)ruleset_count_deciding(g->rs),
 			 "started_at", started, "uptime_seconds", (json_int_t)(now - g->started),
 			 "applied", meta_json(&g->cur));
+	if (j) {
+		json_object_set_new(j, "drift", drift_json(g, dr));
+		json_object_set_new(j, "zone_pairs", pairs_json(g, rb));
+	}
+	drift_free(dr);
+	readback_free(rb);
+	return j;
 }
 
 static json_t *history_json(const struct gwd *g, int *ret)
@@ -443,13 +580,14 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[3] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[4] = { { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
-					 { .fd = g->tfd, .events = POLLIN } };
+					 { .fd = g->tfd, .events = POLLIN },
+					 { .fd = g->dfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -474,6 +612,8 @@ static int serve(struct gwd *g, int lfd, int sfd)
 				return 0;
 			}
 		}
+		if (pfd[3].revents & POLLIN && read(g->dfd, &ticks, sizeof(ticks)) > 0)
+			drift_free(drift_check(g, NULL));
 		if (pfd[2].revents & POLLIN) {
 			struct conf_bundle *b = bundle_copy(g->bundle);
 			struct diag_list d;
@@ -530,7 +670,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1 };
+	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1 };
 	struct conf_bundle *b = NULL;
 	struct diag_list d;
 	bool one = false;
@@ -600,6 +740,7 @@ int main(int argc, char **argv)
 		g.tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (g.tfd < 0)
 			log_error("timerfd: %s; exceptions will lapse only at reloads", strerror(errno));
+		g.dfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		r = load_apply(&g, b, "gatewayd", "start", &d);
 		b = NULL;
 	}

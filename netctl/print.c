@@ -114,6 +114,52 @@ static const char *jstr(json_t *o, const char *key)
 	return s ? s : "-";
 }
 
+static void print_drift(FILE *f, json_t *dr)
+{
+	json_int_t n = json_integer_value(json_object_get(dr, "differences"));
+	json_t *e = json_object_get(dr, "entries");
+	size_t i;
+
+	if (!dr)
+		return;
+	if (json_is_true(json_object_get(dr, "equal"))) {
+		fprintf(f, "kernel:   table matches the applied version (read back %s)\n",
+			jstr(dr, "checked_at"));
+		return;
+	}
+	if (n < 0) {
+		fprintf(f, "kernel:   could not be read back: %s\n", jstr(dr, "error"));
+		return;
+	}
+	fprintf(f, "kernel:   DRIFT: %lld differences from the applied version (read back %s);\n"
+		   "          'netctl reload' restores the reviewed ruleset\n",
+		(long long)n, jstr(dr, "checked_at"));
+	for (i = 0; i < json_array_size(e); i++) {
+		json_t *x = json_array_get(e, i);
+
+		fprintf(f, "          %s %s '%s'%s%s: %s\n", jstr(x, "kind"), jstr(x, "object"),
+			jstr(x, "name"), json_object_get(x, "chain") ? " in chain " : "",
+			json_object_get(x, "chain") ? jstr(x, "chain") : "", jstr(x, "reason"));
+	}
+}
+
+static void print_pairs(FILE *f, json_t *pairs)
+{
+	size_t i;
+
+	if (!json_array_size(pairs))
+		return;
+	fprintf(f, "\n%-32s %-16s %-16s %12s %12s\n", "ZONE PAIR CHAIN", "FROM", "TO", "ACCEPTED",
+		"DENIED");
+	for (i = 0; i < json_array_size(pairs); i++) {
+		json_t *x = json_array_get(pairs, i);
+
+		fprintf(f, "%-32s %-16s %-16s %12lld %12lld\n", jstr(x, "chain"), jstr(x, "from"),
+			jstr(x, "to"), (long long)json_integer_value(json_object_get(x, "accepted")),
+			(long long)json_integer_value(json_object_get(x, "denied")));
+	}
+}
+
 int print_status(FILE *f, json_t *r, bool json)
 {
 	json_t *v = json_object_get(r, "versions"), *a = json_object_get(r, "applied");
@@ -132,6 +178,8 @@ int print_status(FILE *f, json_t *r, bool json)
 		jstr(a, "config_sha256"), jstr(a, "ruleset_sha256"));
 	fprintf(f, "started:  %s (up %llds)\n", jstr(r, "started_at"),
 		(long long)json_integer_value(json_object_get(r, "uptime_seconds")));
+	print_drift(f, json_object_get(r, "drift"));
+	print_pairs(f, json_object_get(r, "zone_pairs"));
 	return fflush(f) ? -EIO : 0;
 }
 

@@ -125,6 +125,23 @@ PY
 grep -q 'request too large' "$tmp/bad" && pass "an oversized request is refused as too large" || fail "no size refusal"
 "$netctl" status -S "$sock" >/dev/null && pass "gatewayd still serves after them" || fail "gatewayd died"
 
+# CHG-1: a hand edit of the kernel's table shows as drift, and reload restores it.
+out=$("$netctl" status -S "$sock") && echo "$out" | grep -q 'table matches the applied version' &&
+	pass "status reads the table back: it matches the applied version" || fail "status drift: $out"
+h=$(ip netns exec "$ns" nft -a list chain inet gatewayd fwd_floor1_server |
+	sed -n 's/.*comment "floor1>server:smb@fs" # handle \([0-9]*\)$/\1/p')
+ip netns exec "$ns" nft delete rule inet gatewayd fwd_floor1_server handle "$h"
+out=$("$netctl" status -S "$sock")
+echo "$out" | grep -q "DRIFT: 1 differences" && echo "$out" | grep -q "missing rule 'floor1>server:smb@fs'" &&
+	pass "a rule deleted by hand is reported as drift: $(echo "$out" | grep "missing rule")" ||
+	fail "drift not reported: $out"
+grep -q "drift: missing rule 'floor1>server:smb@fs'" "$tmp/log" && pass "drift is logged" ||
+	fail "drift not logged"
+"$netctl" reload -S "$sock" >/dev/null && "$netctl" status -S "$sock" | grep -q 'table matches' &&
+	pass "reload restores the reviewed ruleset" || fail "drift after reload"
+"$netctl" status -S "$sock" | grep -q '^fwd_floor1_server' && pass "status lists per-zone-pair counters" ||
+	fail "no zone-pair counters"
+
 # C-22: an exception stops working by itself at its expiry, without a reload.
 exp=$(date -u -d '+4 seconds' +%Y-%m-%dT%H:%M:%SZ)
 sed -i "s|expires = \"2027-10-31\";|expires = \"$exp\";|" "$conf"

@@ -102,7 +102,8 @@ int bundle_parse(const char *buf, size_t len, struct conf_bundle **ret_b)
 			goto out;
 		memcpy(num, line, l);
 		num[l] = '\0';
-		if (num[0] < '0' || num[0] > '9')
+		/* Digits only, no leading zero: one spelling per length (canonical). */
+		if (strspn(num, "0123456789") != l || (num[0] == '0' && l > 1))
 			goto out;
 		errno = 0;
 		flen = strtoull(num, &end, 10);

@@ -885,7 +885,12 @@ static void check_wan(struct vctx *v, struct wan_link *w)
 	size_t i, k;
 
 	snprintf(ctx, sizeof(ctx), "WAN link '%s'", w->name);
-	w->zone = find_zone(v, &w->zone_origin, ctx, w->zone_name);
+	/*
+	 * A link whose required fields failed to parse is kept (one run reports
+	 * every mistake), so what it lacks was already reported: skip it here.
+	 */
+	if (w->zone_name)
+		w->zone = find_zone(v, &w->zone_origin, ctx, w->zone_name);
 	if (w->zone) {
 		if (w->zone->kind != ZK_BRANCH && w->zone->kind != ZK_SUBSIDIARY &&
 		    w->zone->kind != ZK_AFFILIATE)
@@ -926,6 +931,8 @@ static void check_wan(struct vctx *v, struct wan_link *w)
 	for (i = 0; i < w->n_services; i++) {
 		struct wan_service *ws = &w->services[i];
 
+		if (!ws->service)
+			continue; /* its missing name was reported by the parser */
 		ws->svc = find_service(v, &ws->origin, ctx, ws->service);
 		if (ws->svc && !(ws->svc->envs & (1u << ENV_WAN)) && !ws->svc->infrastructure)
 			diag_error(v->d, &ws->origin,

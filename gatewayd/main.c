@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "carry.h"
 #include "compile.h"
 #include "confread.h"
 #include "ctl.h"
@@ -140,13 +141,25 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	struct version_meta m;
 	struct strbuf sb = { 0 };
 	char *plain = NULL, *full = NULL;
+	size_t carried = 0;
 	int r;
 
 	r = conf_load_flags(b->srcs, b->n, now_s(), CONF_DROP_LAPSED, &p, d);
 	if (r == 0)
 		r = compile_policy(p, &rs, d);
-	if (r == 0)
-		r = apply_ruleset(rs, d);
+	if (r)
+		goto out;
+	/* The record is of the config's ruleset, without the run-time elements. */
+	plain = render_text(rs, 0);
+	full = render_text(rs, RENDER_ORIGINS);
+	r = carry_runtime_elements(rs, &carried);
+	if (r) {
+		diag_error(d, NULL, "reading the run-time sets before the apply failed: %s; "
+				    "nothing was changed",
+			   strerror(-r));
+		goto out;
+	}
+	r = apply_ruleset(rs, d);
 	if (r)
 		goto out;
 	/* Applied: from here on, what runs is @rs. Record it (CHG-10, CHG-13). */
@@ -155,8 +168,6 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	snprintf(m.actor, sizeof(m.actor), "%s", actor);
 	snprintf(m.action, sizeof(m.action), "%s", action);
 	bundle_write(b, &sb);
-	plain = render_text(rs, 0);
-	full = render_text(rs, RENDER_ORIGINS);
 	if (sb.oom || !plain || !full || history_sha256(sb.buf, sb.len, m.config_sha256) ||
 	    history_sha256(plain, strlen(plain), m.ruleset_sha256)) {
 		log_error("apply: ruleset applied, but its digests could not be computed");
@@ -171,10 +182,10 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 				  dir, strerror(-r));
 		r = 0;
 	}
-	log_info("applied version %lld (%s by %s): %zu rules, config sha256 %.16s, ruleset "
-		 "sha256 %.16s",
-		 (long long)m.version, action, actor, ruleset_count_deciding(rs), m.config_sha256,
-		 m.ruleset_sha256);
+	log_info("applied version %lld (%s by %s): %zu rules, %zu run-time set elements kept, "
+		 "config sha256 %.16s, ruleset sha256 %.16s",
+		 (long long)m.version, action, actor, ruleset_count_deciding(rs), carried,
+		 m.config_sha256, m.ruleset_sha256);
 	policy_free(g->p);
 	ruleset_free(g->rs);
 	bundle_free(g->bundle);
@@ -551,6 +562,7 @@ static void usage(FILE *f)
 
 static int oneshot(const char *conf)
 {
+	size_t carried = 0;
 	struct policy *p = NULL;
 	struct ruleset *rs = NULL;
 	struct diag_list d;
@@ -560,6 +572,9 @@ static int oneshot(const char *conf)
 	r = confread_load(conf, now_s(), 0, &p, &d);
 	if (r == 0)
 		r = compile_policy(p, &rs, &d);
+	if (r == 0 && (r = carry_runtime_elements(rs, &carried)))
+		diag_error(&d, NULL, "reading the run-time sets failed: %s; nothing was changed",
+			   strerror(-r));
 	if (r == 0)
 		r = apply_ruleset(rs, &d);
 	diag_sort(&d);

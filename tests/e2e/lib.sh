@@ -1,0 +1,226 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers of the e2e traffic tests, sourced after scripts/lab (which
+# gives the topology: lab_init, lab_up, lab_spawn, lab_addr, lab_ns, lab_down).
+#
+# Listeners run in the lab's namespaces and append one line per request
+# received to $e2e_rx:
+#     ZONE PROTO PORT PEER PEERPORT LOCAL TOKEN
+# PEER and LOCAL are the addresses the receiving socket saw, so a test reads
+# what NAT did from the listener, not from the ruleset. TCP listeners answer
+# each line with "ACK TOKEN peer=PEER:PORT local=LOCAL:PORT", so a TCP probe
+# passes only when the answer came all the way back.
+
+e2e_passed=0
+e2e_failed=0
+e2e_tmp=
+e2e_rx=
+e2e_listeners=()	# "zone proto port" of each listener, for e2e_wait_listening
+e2e_probe_pids=()	# probes in flight, for the caller's cleanup
+declare -gA e2e_rxmap=()	# token -> listener line, filled by e2e_rx_load
+
+pass() { echo "PASS: $*"; e2e_passed=$((e2e_passed + 1)); }
+fail() { echo "FAIL: $*"; e2e_failed=$((e2e_failed + 1)); }
+e2e_summary() { echo "$e2e_passed passed, $e2e_failed failed"; [[ $e2e_failed -eq 0 ]]; }
+
+# e2e_init TMPDIR: write the listeners' and probes' scripts there.
+e2e_init()
+{
+	e2e_tmp=$1
+	e2e_rx=$1/rx.log
+	: >"$e2e_rx"
+	# One TCP connection (a socat child): log each line, answer it.
+	cat >"$e2e_tmp/tcp-responder" <<-'EOF'
+	#!/bin/sh
+	zone=$1 port=$2 log=$3
+	while IFS= read -r l; do
+		echo "$zone tcp $port $SOCAT_PEERADDR $SOCAT_PEERPORT $SOCAT_SOCKADDR $l" >>"$log"
+		echo "ACK $l peer=$SOCAT_PEERADDR:$SOCAT_PEERPORT local=$SOCAT_SOCKADDR:$port"
+	done
+	EOF
+	# One UDP datagram (a socat child; ip-pktinfo gives its destination).
+	cat >"$e2e_tmp/udp-recorder" <<-'EOF'
+	#!/bin/sh
+	zone=$1 port=$2 log=$3
+	IFS= read -r l
+	echo "$zone udp $port $SOCAT_PEERADDR $SOCAT_PEERPORT $SOCAT_IP_DSTADDR $l" >>"$log"
+	EOF
+	# One probe, bounded (run inside the source namespace):
+	#   tcp: send TOKEN, read the answer (nc -N half-closes after the line)
+	#   udp: send TOKEN as one datagram; icmp: one echo request
+	cat >"$e2e_tmp/probe" <<-'EOF'
+	#!/bin/sh
+	proto=$1 src=$2 dst=$3 port=$4 token=$5 out=$6
+	case $proto in
+	tcp) printf '%s\n' "$token" | timeout 8 nc -n -N -w 3 -s "$src" "$dst" "$port" >"$out" 2>&1 ;;
+	udp) printf '%s\n' "$token" | timeout 4 nc -n -u -w 1 -s "$src" "$dst" "$port" >"$out" 2>&1 ;;
+	icmp) timeout 4 ping -n -c 1 -W 1 -I "$src" "$dst" >"$out" 2>&1 ;;
+	esac
+	EOF
+	# All probes of a job file (one "PROTO SRC DST PORT TOKEN OUT" a line)
+	# at once, in one namespace; every probe is bounded, so is the wait.
+	cat >"$e2e_tmp/probes" <<-'EOF'
+	#!/bin/sh
+	probe=$(dirname "$0")/probe
+	while read -r proto src dst port token out; do
+		"$probe" "$proto" "$src" "$dst" "$port" "$token" "$out" &
+	done <"$1"
+	wait
+	EOF
+	chmod +x "$e2e_tmp/tcp-responder" "$e2e_tmp/udp-recorder" "$e2e_tmp/probe" "$e2e_tmp/probes"
+}
+
+# e2e_listen ZONE PROTO PORT...: wildcard listeners in ZONE's namespace, so
+# a packet the gateway wrongly forwards to any address there is recorded.
+# Each socat is bounded: -T closes an idle connection.
+e2e_listen()
+{
+	local zone=$1 proto=$2 port
+
+	shift 2
+	for port in "$@"; do
+		case $proto in
+		tcp)
+			lab_spawn "$zone" socat -T 20 "TCP-LISTEN:$port,fork,reuseaddr" \
+				"EXEC:$e2e_tmp/tcp-responder $zone $port $e2e_rx" \
+				>>"$e2e_tmp/listen.err" 2>&1 || return 1
+			;;
+		udp)
+			lab_spawn "$zone" socat -T 1 -u "UDP-RECVFROM:$port,fork,reuseaddr,ip-pktinfo" \
+				"EXEC:$e2e_tmp/udp-recorder $zone $port $e2e_rx" \
+				>>"$e2e_tmp/listen.err" 2>&1 || return 1
+			;;
+		esac
+		e2e_listeners+=("$zone $proto $port")
+	done
+}
+
+# e2e_relay ZONE PORT TARGET TPORT BIND: a forwarding TCP listener (the web
+# proxy): each connection to PORT is relayed to TARGET:TPORT from BIND.
+e2e_relay()
+{
+	lab_spawn "$1" socat -T 10 -t 2 "TCP-LISTEN:$2,fork,reuseaddr" \
+		"TCP:$3:$4,bind=$5,connect-timeout=3" >>"$e2e_tmp/listen.err" 2>&1 || return 1
+	e2e_listeners+=("$1 tcp $2")
+}
+
+# e2e_wait_listening SECONDS: poll until every listener's socket exists.
+e2e_wait_listening()
+{
+	local deadline=$((SECONDS + $1)) l zone proto port missing
+	local -A sockets=()
+
+	while :; do
+		missing= sockets=()
+		for l in "${e2e_listeners[@]}"; do
+			zone=${l%% *}
+			[[ -n ${sockets[$zone]:-} ]] && continue
+			sockets[$zone]=$(ip netns exec "$(lab_ns "$zone")" ss -Hln -A tcp,udp |
+				awk '{ print $1, $5 }')
+		done
+		for l in "${e2e_listeners[@]}"; do
+			read -r zone proto port <<<"$l"
+			grep -Eq "^$proto .*:$port\$" <<<"${sockets[$zone]}" || missing="$missing $l;"
+		done
+		[[ -z $missing ]] && return 0
+		if ((SECONDS >= deadline)); then
+			echo "not listening:$missing" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# e2e_send NS SRC DST PROTO PORT TOKEN OUT: one probe from SRC (an address
+# in namespace NS) to DST; its output goes to OUT.
+e2e_send()
+{
+	timeout 10 ip netns exec "$1" "$e2e_tmp/probe" "$4" "$2" "$3" "$5" "$6" "$7"
+}
+
+# e2e_send_bg ...: e2e_send in the background; e2e_wait_probes waits for all.
+e2e_send_bg() { e2e_send "$@" & e2e_probe_pids+=($!); }
+e2e_wait_probes() { wait "${e2e_probe_pids[@]}"; e2e_probe_pids=(); }
+
+# e2e_batch JOBS: run the probes of JOBS (one "NS PROTO SRC DST PORT TOKEN
+# OUT" a line) all at once, one 'ip netns exec' per namespace.
+e2e_batch()
+{
+	local ns rest dir=$e2e_tmp/jobs
+
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	while read -r ns rest; do
+		echo "$rest" >>"$dir/$ns"
+	done <"$1"
+	for ns in "$dir"/*; do
+		timeout 20 ip netns exec "${ns##*/}" "$e2e_tmp/probes" "$ns" &
+		e2e_probe_pids+=($!)
+	done
+	e2e_wait_probes
+}
+
+# e2e_rx TOKEN: the listener's line for TOKEN (empty if none arrived).
+e2e_rx() { awk -v t="$1" '$NF == t { print; exit }' "$e2e_rx"; }
+
+# e2e_rx_load: read the listeners' log into e2e_rxmap (token -> line).
+e2e_rx_load()
+{
+	local l
+
+	e2e_rxmap=()
+	while IFS= read -r l; do
+		# shellcheck disable=SC2034 # read by the sourcing test
+		e2e_rxmap[${l##* }]=$l
+	done <"$e2e_rx"
+}
+
+# e2e_wait_rx TOKEN SECONDS: poll for TOKEN at a listener, with a deadline.
+e2e_wait_rx()
+{
+	local deadline=$((SECONDS + $2))
+
+	until [[ -n $(e2e_rx "$1") ]]; do
+		((SECONDS >= deadline)) && return 1
+		sleep 0.1
+	done
+}
+
+# e2e_answered PROTO OUT TOKEN: did the probe get its answer back?
+e2e_answered()
+{
+	local out=
+
+	IFS= read -r -d '' out <"$2"
+	case $1 in
+	tcp) [[ $'\n'$out == *$'\n'"ACK $3 "* ]] ;;
+	icmp) [[ $out == *" 1 received"* ]] ;;
+	udp) [[ -n $(e2e_rx "$3") ]] ;;
+	esac
+}
+
+# rule_counters NS ARRAY: every rule's packet counter of table inet
+# gatewayd, by rule id (its comment), into the associative ARRAY.
+rule_counters()
+{
+	local -n _cnt=$2
+	local id n
+
+	_cnt=()
+	while read -r id n; do
+		# shellcheck disable=SC2004 # an associative array: the key is a string
+		_cnt[$id]=$n
+	done < <(ip netns exec "$1" nft list table inet gatewayd |
+		awk '/counter packets [0-9]+ .* comment "[^"]*"$/ {
+			for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
+			id = $0; sub(/.* comment "/, "", id); sub(/"$/, "", id)
+			print id, n }')
+}
+
+# rule_packets NS CHAIN ID: the packet counter of the rule commented ID in
+# table inet gatewayd, as 'nft list chain' shows it.
+rule_packets()
+{
+	ip netns exec "$1" nft list chain inet gatewayd "$2" |
+		awk -v s="comment \"$3\"" 'substr($0, length($0) - length(s) + 1) == s {
+			for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+}

@@ -743,6 +743,23 @@ static struct rule builtin(struct cctx *cx, const char *id, const char *services
 	return r;
 }
 
+/*
+ * Appends @r as a counted accept without a log: traffic that is no new
+ * connection of its own (established, loopback, neighbour discovery).
+ */
+static void push_accept(struct cctx *cx, struct chain *c, struct rule *r)
+{
+	struct rule *rp = chain_add_rule(cx->rs, c);
+
+	if (!rp) {
+		cx->oom = 1;
+		return;
+	}
+	r->counter = true;
+	r->verdict = VERDICT_ACCEPT;
+	*rp = *r;
+}
+
 static struct set *fixed_set(struct cctx *cx, const char *name, const char *comment, size_t n,
 			     enum key_type k0, enum key_type k1, enum key_type k2, enum key_type k3,
 			     bool interval)
@@ -884,16 +901,11 @@ static void compile_prerouting(struct cctx *cx, struct chain *c)
 
 static void compile_filter_head(struct cctx *cx, struct chain *c, const char *name)
 {
-	struct rule r, *rp;
+	struct rule r;
 
 	r = builtin(cx, cprintf(cx, "%s:established", name), "(established, related)");
 	match_num(&r, SEL_CT_STATE, CT_ESTABLISHED | CT_RELATED);
-	r.counter = true;
-	r.verdict = VERDICT_ACCEPT;
-	rp = chain_add_rule(cx->rs, c);
-	if (!rp)
-		return (void)(cx->oom = 1);
-	*rp = r;
+	push_accept(cx, c, &r);
 	r = builtin(cx, cprintf(cx, "%s:invalid", name), "(invalid state)");
 	match_num(&r, SEL_CT_STATE, CT_INVALID);
 	emit_deny(cx, c, &r);
@@ -1073,29 +1085,16 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 	compile_filter_head(&cx, in, "input");
 	r = builtin(&cx, "input:loopback", "(loopback)");
 	match_str(&r, SEL_IIFNAME, "lo");
-	r.counter = true;
-	r.verdict = VERDICT_ACCEPT;
-	rp = chain_add_rule(cx.rs, in);
-	if (!rp)
-		goto oom;
-	*rp = r;
+	push_accept(&cx, in, &r);
 	/* C-28: IPv6 neighbour discovery with the gateway; conntrack does not track it. */
 	r = builtin(&cx, "input:nd-solicit", "(IPv6 neighbour discovery)");
 	match_num(&r, SEL_ICMPV6_TYPE, 135);
-	r.counter = true;
-	r.verdict = VERDICT_ACCEPT;
-	rp = chain_add_rule(cx.rs, in);
-	if (!rp)
-		goto oom;
-	*rp = r;
+	push_accept(&cx, in, &r);
 	r = builtin(&cx, "input:nd-advert", "(IPv6 neighbour discovery)");
 	match_num(&r, SEL_ICMPV6_TYPE, 136);
-	r.counter = true;
-	r.verdict = VERDICT_ACCEPT;
-	rp = chain_add_rule(cx.rs, in);
-	if (!rp)
+	push_accept(&cx, in, &r);
+	if (cx.oom)
 		goto oom;
-	*rp = r;
 	r = builtin(&cx, "input:dispatch", "(zone dispatch)");
 	r.role = ROLE_DISPATCH;
 	r.verdict = VERDICT_VMAP;

@@ -135,11 +135,10 @@ static int run(const struct online_opts *o, json_t *req, int (*printer)(FILE *, 
 	return r;
 }
 
-int cmd_status(int argc, char **argv)
+/* A verb without arguments: options, one request, the printer's output. */
+static int simple_verb(int argc, char **argv, const char *usage, const char *verb,
+		       int (*printer)(FILE *, json_t *, bool))
 {
-	static const char usage[] = "Usage: netctl status [-S SOCKET] [--json]\n"
-				    "Versions (CHG-3), the applied version with its digests (CHG-10),\n"
-				    "rule count and uptime of the running gatewayd.\n";
 	struct online_opts o;
 	int r = parse_online(argc, argv, &o, usage);
 
@@ -149,46 +148,37 @@ int cmd_status(int argc, char **argv)
 		fprintf(stderr, "%s", usage);
 		return EXIT_USAGE;
 	}
-	return run(&o, json_pack("{s:i, s:s}", "version", CTL_PROTO_VERSION, "verb", "status"),
-		   print_status);
+	return run(&o, json_pack("{s:i, s:s}", "version", CTL_PROTO_VERSION, "verb", verb),
+		   printer);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	return simple_verb(argc, argv,
+			   "Usage: netctl status [-S SOCKET] [--json]\n"
+			   "Versions (CHG-3), the applied version with its digests (CHG-10), whether\n"
+			   "the kernel's table still matches it (CHG-1), counters per zone pair.\n",
+			   "status", print_status);
 }
 
 int cmd_history(int argc, char **argv)
 {
-	static const char usage[] = "Usage: netctl history [-S SOCKET] [--json]\n"
-				    "The applied versions kept (CHG-13): number, time, person, action,\n"
-				    "config and ruleset digests.\n";
-	struct online_opts o;
-	int r = parse_online(argc, argv, &o, usage);
-
-	if (r >= 0)
-		return r;
-	if (optind != argc) {
-		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
-	}
-	return run(&o, json_pack("{s:i, s:s}", "version", CTL_PROTO_VERSION, "verb", "history"),
-		   print_history);
+	return simple_verb(argc, argv,
+			   "Usage: netctl history [-S SOCKET] [--json]\n"
+			   "The applied versions kept (CHG-13): number, time, person, action,\n"
+			   "config and ruleset digests.\n",
+			   "history", print_history);
 }
 
 int cmd_reload(int argc, char **argv)
 {
-	static const char usage[] =
+	return simple_verb(
+		argc, argv,
 		"Usage: netctl reload [-S SOCKET] [--json]\n"
 		"gatewayd loads its config again, validates, compiles and applies it atomically.\n"
 		"A config that does not validate is refused with every reason; the running\n"
-		"ruleset stays. Needs the netadmin role.\n";
-	struct online_opts o;
-	int r = parse_online(argc, argv, &o, usage);
-
-	if (r >= 0)
-		return r;
-	if (optind != argc) {
-		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
-	}
-	return run(&o, json_pack("{s:i, s:s}", "version", CTL_PROTO_VERSION, "verb", "reload"),
-		   print_applied);
+		"ruleset stays. Needs the netadmin role.\n",
+		"reload", print_applied);
 }
 
 int cmd_rollback(int argc, char **argv)

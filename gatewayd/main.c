@@ -54,6 +54,7 @@ struct gwd {
 	long drift_n;              /* its differences; -1: the check failed */
 	struct version_meta cur;
 	int64_t started;
+	char nft_version[64];      /* the nft command's, for CHG-3; gatewayd does not use it */
 };
 
 /* ---- load, compile, apply, record ------------------------------------- */
@@ -397,6 +398,23 @@ static json_t *meta_json(const struct version_meta *m)
 			 m->config_sha256, "ruleset_sha256", m->ruleset_sha256);
 }
 
+/* The installed nft command's version, or "not installed" (CHG-3). */
+static void read_nft_version(struct gwd *g)
+{
+	FILE *f = popen("nft --version 2>/dev/null", "r");
+	char line[128] = "", *v;
+
+	snprintf(g->nft_version, sizeof(g->nft_version), "not installed");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f) && (v = strstr(line, " v"))) {
+		v += 2;
+		v[strcspn(v, " \n")] = '\0';
+		snprintf(g->nft_version, sizeof(g->nft_version), "%s", v);
+	}
+	pclose(f);
+}
+
 static json_t *status_json(struct gwd *g)
 {
 	struct readback *rb = NULL;
@@ -411,9 +429,9 @@ static json_t *status_json(struct gwd *g)
 	/* CHG-1: 'netctl status' checks that what runs is what was applied. */
 	dr = drift_check(g, &rb);
 	/* CHG-3: our version and those of the components we drive. */
-	j = json_pack("{s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:s, s:I, s:o}", "versions",
+	j = json_pack("{s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:I, s:s, s:I, s:o}", "versions",
 			 "gatewayd", GW_VERSION, "kernel", u.release, "libnftnl", GW_LIBNFTNL_VERSION,
-			 "libmnl", GW_LIBMNL_VERSION, "config", g->conf, "table",
+			 "libmnl", GW_LIBMNL_VERSION, "nft", g->nft_version, "config", g->conf, "table",
 			 "inet " RULESET_TABLE, "rules", (json_int_t)ruleset_count_deciding(g->rs),
 			 "started_at", started, "uptime_seconds", (json_int_t)(now - g->started),
 			 "applied", meta_json(&g->cur));
@@ -726,6 +744,7 @@ int main(int argc, char **argv)
 
 	log_open(g.foreground);
 	g.started = now_s();
+	read_nft_version(&g);
 	diag_init(&d);
 	/* The first load decides where the state and the socket are. */
 	r = confread_bundle(g.conf, CONFREAD_RELATIVE_NAMES, &b, &d);

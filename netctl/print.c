@@ -166,8 +166,9 @@ int print_status(FILE *f, json_t *r, bool json)
 
 	if (json)
 		return dump_json(f, r);
-	fprintf(f, "gatewayd %s   kernel %s   libnftnl %s   libmnl %s\n", jstr(v, "gatewayd"),
-		jstr(v, "kernel"), jstr(v, "libnftnl"), jstr(v, "libmnl"));
+	fprintf(f, "gatewayd %s   kernel %s   libnftnl %s   libmnl %s   nft %s\n",
+		jstr(v, "gatewayd"), jstr(v, "kernel"), jstr(v, "libnftnl"), jstr(v, "libmnl"),
+		jstr(v, "nft"));
 	fprintf(f, "config:   %s\n", jstr(r, "config"));
 	fprintf(f, "table:    %s, %lld rules\n", jstr(r, "table"),
 		(long long)json_integer_value(json_object_get(r, "rules")));

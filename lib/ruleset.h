@@ -184,7 +184,10 @@ struct set *ruleset_add_set(struct ruleset *rs, const char *name);
 struct chain *ruleset_add_chain(struct ruleset *rs, const char *name);
 struct set *ruleset_set(const struct ruleset *rs, const char *name);
 struct chain *ruleset_chain(const struct ruleset *rs, const char *name);
-/* Appends a zeroed rule to @c; NULL when out of memory. */
+/*
+ * Appends a zeroed rule to @c (an element to @s); NULL when out of memory.
+ * The returned pointer is valid until the next add to the same chain (set).
+ */
 struct rule *chain_add_rule(struct ruleset *rs, struct chain *c);
 struct elem *set_add_elem(struct ruleset *rs, struct set *s);
 /*

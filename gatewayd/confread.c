@@ -197,7 +197,8 @@ int confread_load(const char *path, int64_t now, unsigned flags, struct policy *
 	int r = confread_bundle(path, flags, &b, d);
 
 	if (r == 0)
-		r = conf_load(b->srcs, b->n, now, ret_p, d);
+		r = conf_load_flags(b->srcs, b->n, now,
+				    flags & CONFREAD_DROP_LAPSED ? CONF_DROP_LAPSED : 0, ret_p, d);
 	bundle_free(b);
 	return r;
 }

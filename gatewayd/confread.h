@@ -19,6 +19,8 @@ enum confread_flags {
 	 * rendering's origins do not depend on how -c was spelled (CHG-1).
 	 */
 	CONFREAD_RELATIVE_NAMES = 1,
+	/* Load with CONF_DROP_LAPSED, as the running daemon does (lib/conf.h). */
+	CONFREAD_DROP_LAPSED = 2,
 };
 
 /*

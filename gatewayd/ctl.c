@@ -40,8 +40,13 @@ int ctl_open(const char *path, const char *group)
 	if (fd < 0)
 		return -errno;
 	unlink(path); /* a stale socket of a previous run */
+	/*
+	 * The socket is created with our own group; chown only to another one,
+	 * which needs CAP_CHOWN (the systemd unit runs without it: Group=).
+	 */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chown(path, 0, gid) < 0 || chmod(path, 0660) < 0 || listen(fd, 16) < 0) {
+	    (group && gid != getegid() && chown(path, (uid_t)-1, gid) < 0) ||
+	    chmod(path, 0660) < 0 || listen(fd, 16) < 0) {
 		r = -errno;
 		close(fd);
 		return r;

@@ -10,7 +10,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Creates, binds and listens; returns the listening fd or negative errno. */
+/*
+ * Creates, binds and listens; the socket gets our group, or @group (NULL:
+ * ours). Returns the listening fd or negative errno.
+ */
 int ctl_open(const char *path, const char *group);
 /*
  * Accepts one connection and reads its request into @buf (@cap bytes).

@@ -4,13 +4,15 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
 
 static bool to_stderr;
 
 void log_open(bool foreground)
 {
-	to_stderr = foreground;
+	/* Under systemd stderr is the journal already, which has syslog too. */
+	to_stderr = foreground && !getenv("JOURNAL_STREAM");
 	openlog("gatewayd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "readback.h"
 #include "render.h"
+#include "util.h"
 
 #define DEFAULT_CONF "/etc/gatewayd/gatewayd.conf"
 #define DEFAULT_SOCKET "/run/gatewayd/control"
@@ -134,6 +135,31 @@ static char *render_text(const struct ruleset *rs, unsigned flags)
  * ruleset and the current policy stay as they are. Returns 0, -EINVAL
  * (reasons in @d) or negative errno.
  */
+/*
+ * ADM-6: a rollback restores the network policy, not who may administer it:
+ * the people of the running config replace those of the old one, so that a
+ * person removed since cannot come back through a rollback.
+ */
+static int keep_people(struct policy *p, const struct policy *cur)
+{
+	struct person **v = arena_zalloc(p->arena, (cur->n_people + 1) * sizeof(*v));
+	size_t i;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < cur->n_people; i++) {
+		v[i] = arena_zalloc(p->arena, sizeof(**v));
+		if (!v[i] || !(v[i]->user = arena_strdup(p->arena, cur->people[i]->user)) ||
+		    !(v[i]->name = arena_strdup(p->arena, cur->people[i]->name)))
+			return -ENOMEM;
+		v[i]->roles = cur->people[i]->roles;
+		v[i]->origin = (struct origin){ NULL, 0 };
+	}
+	p->people = v;
+	p->n_people = p->cap_people = cur->n_people;
+	return 0;
+}
+
 static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, const char *action,
 		      struct diag_list *d)
 {
@@ -146,6 +172,8 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	int r;
 
 	r = conf_load_flags(b->srcs, b->n, now_s(), CONF_DROP_LAPSED, &p, d);
+	if (r == 0 && g->p && !strncmp(action, "rollback", 8))
+		r = keep_people(p, g->p);
 	if (r == 0)
 		r = compile_policy(p, &rs, d);
 	if (r)
@@ -519,9 +547,10 @@ static char *handle(struct gwd *g, uid_t uid, const char *buf, size_t len)
 	if (!(pe->roles & ctl_verb_roles(req.verb))) {
 		log_warning("control: %s refused for %s (%s): role missing", ctl_verb_name(req.verb),
 			    pe->name, user);
-		snprintf(reason, sizeof(reason), "'%s' needs the role netadmin%s; %s has none of them",
+		snprintf(reason, sizeof(reason), "'%s' needs the role %s; %s does not hold it",
 			 ctl_verb_name(req.verb),
-			 ctl_verb_roles(req.verb) & ROLE_OPERATOR ? ", operator or auditor" : "",
+			 ctl_verb_roles(req.verb) & ROLE_OPERATOR ? "netadmin, operator or auditor"
+								  : "netadmin",
 			 pe->name);
 		return reply_error(reason, NULL);
 	}

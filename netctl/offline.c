@@ -26,9 +26,10 @@ struct common {
 	bool json;
 	bool no_origins;
 	bool relative; /* origins relative to the config's directory (renderings) */
+	bool as_daemon; /* --as-daemon: lapsed exceptions left out, as gatewayd does */
 };
 
-enum { OPT_AT = 256, OPT_JSON, OPT_NO_ORIGINS };
+enum { OPT_AT = 256, OPT_JSON, OPT_NO_ORIGINS, OPT_AS_DAEMON };
 
 /*
  * Parses the options every offline verb shares. Returns -1 to go on, or an
@@ -42,6 +43,7 @@ static int parse_common(int argc, char **argv, struct common *c, const char *usa
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "no-origins", no_argument, NULL, OPT_NO_ORIGINS },
+		{ "as-daemon", no_argument, NULL, OPT_AS_DAEMON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -71,6 +73,9 @@ static int parse_common(int argc, char **argv, struct common *c, const char *usa
 				goto bad;
 			c->no_origins = true;
 			break;
+		case OPT_AS_DAEMON:
+			c->as_daemon = true;
+			break;
 		case 'h':
 			printf("%s", usage);
 			return EXIT_OK;
@@ -93,7 +98,10 @@ static int load(const struct common *c, struct policy **ret_p, struct ruleset **
 	int r;
 
 	diag_init(&d);
-	r = confread_load(c->conf, c->now, c->relative ? CONFREAD_RELATIVE_NAMES : 0, &p, &d);
+	r = confread_load(c->conf, c->now,
+			  (c->relative ? CONFREAD_RELATIVE_NAMES : 0) |
+				  (c->as_daemon ? CONFREAD_DROP_LAPSED : 0),
+			  &p, &d);
 	if (r == 0 && ret_rs)
 		r = compile_policy(p, &rs, &d);
 	diag_sort(&d);
@@ -117,9 +125,11 @@ static int load(const struct common *c, struct policy **ret_p, struct ruleset **
 int cmd_check(int argc, char **argv)
 {
 	static const char usage[] =
-		"Usage: netctl check [-c CONF] [--at TIME]\n"
+		"Usage: netctl check [-c CONF] [--at TIME] [--as-daemon]\n"
 		"Validates CONF and its zone files against the regulation at TIME (default now).\n"
-		"Prints every problem as FILE:LINE: message; exit 0 when valid, 1 when not.\n";
+		"Prints every problem as FILE:LINE: message; exit 0 when valid, 1 when not.\n"
+		"--as-daemon: a policy whose exception lapsed is left out with a warning, as\n"
+		"gatewayd itself does, instead of refusing the config (for ExecStartPre).\n";
 	struct common c = { 0 };
 	struct policy *p = NULL;
 	struct ruleset *rs = NULL;

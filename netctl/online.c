@@ -157,7 +157,8 @@ int cmd_status(int argc, char **argv)
 	return simple_verb(argc, argv,
 			   "Usage: netctl status [-S SOCKET] [--json]\n"
 			   "Versions (CHG-3), the applied version with its digests (CHG-10), whether\n"
-			   "the kernel's table still matches it (CHG-1), counters per zone pair.\n",
+			   "the kernel's table still matches it (CHG-1), counters per zone pair.\n"
+			   "Exit 1 when the table drifted or could not be read back (OPS-1).\n",
 			   "status", print_status);
 }
 

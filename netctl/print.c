@@ -137,9 +137,11 @@ static void print_drift(FILE *f, json_t *dr)
 	for (i = 0; i < json_array_size(e); i++) {
 		json_t *x = json_array_get(e, i);
 
+		bool chain = json_is_string(json_object_get(x, "chain"));
+
 		fprintf(f, "          %s %s '%s'%s%s: %s\n", jstr(x, "kind"), jstr(x, "object"),
-			jstr(x, "name"), json_object_get(x, "chain") ? " in chain " : "",
-			json_object_get(x, "chain") ? jstr(x, "chain") : "", jstr(x, "reason"));
+			jstr(x, "name"), chain ? " in chain " : "", chain ? jstr(x, "chain") : "",
+			jstr(x, "reason"));
 	}
 }
 
@@ -165,7 +167,8 @@ int print_status(FILE *f, json_t *r, bool json)
 	json_t *v = json_object_get(r, "versions"), *a = json_object_get(r, "applied");
 
 	if (json)
-		return dump_json(f, r);
+		return dump_json(f, r) ? -EIO
+		       : json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) ? 0 : 1;
 	fprintf(f, "gatewayd %s   kernel %s   libnftnl %s   libmnl %s   nft %s\n",
 		jstr(v, "gatewayd"), jstr(v, "kernel"), jstr(v, "libnftnl"), jstr(v, "libmnl"),
 		jstr(v, "nft"));
@@ -181,7 +184,10 @@ int print_status(FILE *f, json_t *r, bool json)
 		(long long)json_integer_value(json_object_get(r, "uptime_seconds")));
 	print_drift(f, json_object_get(r, "drift"));
 	print_pairs(f, json_object_get(r, "zone_pairs"));
-	return fflush(f) ? -EIO : 0;
+	if (fflush(f))
+		return -EIO;
+	/* OPS-1: a monitor sees drift, or a table it could not read, as exit 1. */
+	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) ? 0 : 1;
 }
 
 int print_history(FILE *f, json_t *r, bool json)

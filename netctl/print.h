@@ -12,7 +12,11 @@
 int print_rules(FILE *f, const struct ruleset *rs, bool json);
 
 struct json_t;
-/* Responses of the running gatewayd (a "result" object); 0 or -EIO. */
+/*
+ * Responses of the running gatewayd (a "result" object); 0, or -EIO.
+ * print_status() returns 1 when the kernel's table drifted or could not be
+ * read back (netctl status then exits 1, for monitoring: OPS-1).
+ */
 int print_status(FILE *f, struct json_t *result, bool json);
 int print_history(FILE *f, struct json_t *result, bool json);
 int print_applied(FILE *f, struct json_t *result, bool json);

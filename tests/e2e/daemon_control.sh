@@ -45,7 +45,7 @@ wait_for() {	# wait_for SECONDS CMD...: poll until CMD succeeds
 cp -r "$top/conf" "$top/zones" "$tmp/"
 conf=$tmp/conf/gatewayd.conf
 # This run's people: root as netadmin, nobody (group nogroup) as auditor.
-sed -i 's|socket_group = "root";|socket_group = "nogroup";|' "$conf"
+sed -i 's|^daemon = {|daemon = {\n\tsocket_group = "nogroup";|' "$conf"
 sed -i 's|{ user = "audit";   name = "Internal audit";         roles = \[ "auditor" \]; }|{ user = "nobody"; name = "Test auditor"; roles = [ "auditor" ]; }|' "$conf"
 
 ip netns add "$ns" || exit 1
@@ -111,6 +111,15 @@ if out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$netctl" status 
 else
 	echo "$out" | grep -q "not in the config's 'people'" && pass "an unknown user is refused (ADM-9): $out" ||
 		fail "unknown user: $out"
+fi
+
+# ADM-6: rolling back to version 1, where nobody was an auditor, restores the
+# network policy but not nobody's access.
+"$netctl" rollback -S "$sock" 1 >/dev/null || fail "rollback to version 1"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups "$netctl" status -S "$sock" >/dev/null 2>&1; then
+	fail "a rollback gave a removed person access again"
+else
+	pass "a rollback keeps today's people: the removed auditor stays out (ADM-6)"
 fi
 
 # Malformed and oversized requests get an error; gatewayd keeps serving.

@@ -52,7 +52,7 @@ e2e_init()
 	#!/bin/sh
 	proto=$1 src=$2 dst=$3 port=$4 token=$5 out=$6
 	case $proto in
-	tcp) printf '%s\n' "$token" | timeout 8 nc -n -N -w 3 -s "$src" "$dst" "$port" >"$out" 2>&1 ;;
+	tcp) printf '%s\n' "$token" | timeout 12 nc -n -N -w 6 -s "$src" "$dst" "$port" >"$out" 2>&1 ;;
 	udp) printf '%s\n' "$token" | timeout 4 nc -n -u -w 1 -s "$src" "$dst" "$port" >"$out" 2>&1 ;;
 	icmp) timeout 4 ping -n -c 1 -W 1 -I "$src" "$dst" >"$out" 2>&1 ;;
 	esac

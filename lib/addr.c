@@ -115,10 +115,16 @@ static const char *const special4[] = {
 	"0.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
 	"192.0.0.0/24", "224.0.0.0/4", "240.0.0.0/4",
 };
+/*
+ * "::" and link-local sources are on-link traffic, legitimate on every
+ * interface (duplicate address detection, neighbour discovery) and never
+ * forwarded: they are not "special" for zone networks' sake nor spoofed.
+ */
 static const char *const special6[] = {
-	"::/128", "::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64",
-	"fe80::/10", "ff00::/8",
+	"::1/128", "::ffff:0:0/96", "64:ff9b:1::/48", "100::/64", "ff00::/8",
 };
+/* Never a zone network (but on-link traffic uses them, see above). */
+static const char *const link6[] = { "::/128", "fe80::/10" };
 
 /*
  * Parsed once per call; the lists are tiny and the core keeps no state.
@@ -150,7 +156,8 @@ bool prefix_is_special(const struct prefix *p)
 {
 	if (p->family == AF_INET)
 		return in_list(p, special4, ARRAY_N(special4), false);
-	return in_list(p, special6, ARRAY_N(special6), false);
+	return in_list(p, special6, ARRAY_N(special6), false) ||
+	       in_list(p, link6, ARRAY_N(link6), false);
 }
 
 bool prefix_is_global(const struct prefix *p)

@@ -47,7 +47,8 @@ enum conf_load_flags {
 	 * (expired, or not yet in force) is left out with a warning instead of
 	 * refusing the whole config, so that an expired exception stops working
 	 * by itself while everything else stays (C-22, CHG-12). netctl check
-	 * does not set it: there a lapsed exception is an error to fix.
+	 * sets it only with --as-daemon: otherwise a lapsed exception is an
+	 * error to fix.
 	 */
 	CONF_DROP_LAPSED = 1,
 };

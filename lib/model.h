@@ -256,7 +256,7 @@ struct person {
 struct daemon_settings {
 	char *state_dir;     /* applied-version history (CHG-10, CHG-13) */
 	char *socket;        /* control socket path (ADM-9) */
-	char *socket_group;  /* group that may connect (mode 0660); NULL: root only */
+	char *socket_group;  /* group that may connect (mode 0660); NULL: gatewayd's own */
 	bool remove_on_stop; /* on_stop = "remove": delete the table on SIGTERM */
 	int64_t drift_check; /* seconds between kernel read-backs; 0: only on status */
 	unsigned history;    /* applied versions kept */
@@ -267,6 +267,9 @@ struct settings {
 	unsigned log_group;       /* NFLOG group of every deciding rule */
 	unsigned deny_rate;       /* logged denials per second per rule (C-10) */
 	unsigned deny_burst;
+	char *log_dir;            /* firewall log day files (LOG-10) */
+	int64_t log_retention;    /* seconds they are kept (C-8: at least 365 days) */
+	struct origin log_origin;
 	char *nat_address_text;   /* the gateway's global address for SNAT (NAT-1) */
 	struct prefix nat_address;
 	char *proxy_host_name;    /* PROXY-1, PROXY-2 */

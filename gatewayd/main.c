@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/signalfd.h>
+#include <sys/timex.h>
 #include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -31,6 +33,9 @@
 #include "duration.h"
 #include "history.h"
 #include "log.h"
+#include "logfile.h"
+#include "logrec.h"
+#include "nflogread.h"
 #include "readback.h"
 #include "render.h"
 #include "util.h"
@@ -56,9 +61,24 @@ struct gwd {
 	struct version_meta cur;
 	int64_t started;
 	char nft_version[64];      /* the nft command's, for CHG-3; gatewayd does not use it */
+	/* Firewall log (LOG-1..11): NFLOG records -> JSON lines in day files. */
+	const char *log_dir_arg;   /* --log-dir overrides the config */
+	char *log_dir;
+	struct nflogread *nfl;
+	struct logfile *lf;
+	int rfd;                   /* timerfd: log retention (C-8), hourly */
+	struct rule_zone {         /* rule id -> zone pair, for the records */
+		const char *id, *from, *to;
+	} *rz;
+	size_t n_rz;
+	uint64_t log_records, log_errors;
+	int64_t log_last_us;
+	bool ntp_synced;
+	struct {
+		uint32_t index;
+		char name[IF_NAMESIZE];
+	} ifcache[64];
 };
-
-/* ---- load, compile, apply, record ------------------------------------- */
 
 /* The wall clock, precisely: glibc's time() may read a coarse clock a tick behind. */
 static int64_t now_s(void)
@@ -68,6 +88,138 @@ static int64_t now_s(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec;
 }
+
+/* ---- firewall log records (LOG-1..11) ------------------------------------ */
+
+static int rz_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rule_zone *)a)->id, ((const struct rule_zone *)b)->id);
+}
+
+/* The zone pair of every rule id of the running ruleset, for the records. */
+static void index_rules(struct gwd *g)
+{
+	size_t i, k, n = 0;
+
+	free(g->rz);
+	g->rz = NULL;
+	g->n_rz = 0;
+	for (i = 0; i < g->rs->n_chains; i++)
+		n += g->rs->chains[i]->n_rules;
+	g->rz = calloc(n + 1, sizeof(*g->rz));
+	if (!g->rz)
+		return;
+	for (i = 0; i < g->rs->n_chains; i++)
+		for (k = 0; k < g->rs->chains[i]->n_rules; k++) {
+			const struct rule *r = &g->rs->chains[i]->rules[k];
+
+			if (r->id)
+				g->rz[g->n_rz++] = (struct rule_zone){ r->id, r->from, r->to };
+		}
+	qsort(g->rz, g->n_rz, sizeof(*g->rz), rz_cmp);
+}
+
+static bool rule_zones(void *data, const char *id, const char **ret_from, const char **ret_to)
+{
+	const struct gwd *g = data;
+	struct rule_zone key = { .id = id }, *r;
+	r = bsearch(&key, g->rz, g->n_rz, sizeof(*g->rz), rz_cmp);
+	if (!r)
+		return false;
+	*ret_from = r->from;
+	*ret_to = r->to;
+	return true;
+}
+
+static const char *if_name(void *data, uint32_t index)
+{
+	struct gwd *g = data;
+	size_t slot = index % (sizeof(g->ifcache) / sizeof(g->ifcache[0]));
+
+	if (g->ifcache[slot].index != index || !g->ifcache[slot].name[0]) {
+		if (!if_indextoname(index, g->ifcache[slot].name))
+			return NULL;
+		g->ifcache[slot].index = index;
+	}
+	return g->ifcache[slot].name;
+}
+
+static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *user)
+{
+	struct gwd *g = user;
+	struct logrec_ctx ctx = { if_name, rule_zones, g, g->ntp_synced };
+	struct nflog_pkt pkt;
+	struct logrec rec;
+	char *line = NULL;
+	int r;
+
+	r = nflog_decode(data, len, &pkt);
+	if (r == 0)
+		r = logrec_build(&pkt, recv_us, &ctx, &rec);
+	if (r == -ENOENT || r == -EAFNOSUPPORT)
+		return; /* another program's NFLOG prefix, or not IP (bridge, ARP) */
+	if (r == 0)
+		r = logrec_format(&rec, &line);
+	if (r == 0 && g->lf)
+		r = logfile_write(g->lf, line, rec.time_us);
+	free(line);
+	if (r) {
+		if (!g->log_errors++)
+			log_error("firewall log: a record could not be written: %s, continuing",
+				  strerror(-r));
+		return;
+	}
+	g->log_records++;
+	g->log_last_us = rec.time_us;
+}
+
+static void read_nflog(struct gwd *g)
+{
+	struct timex tx = { 0 };
+
+	/* LOG-11: whether the clock is synchronised, once per batch of records. */
+	g->ntp_synced = adjtimex(&tx) >= 0 && !(tx.status & STA_UNSYNC);
+	nflogread_dispatch(g->nfl, 4096, on_nflog, g);
+}
+
+static void open_logging(struct gwd *g, const struct policy *p)
+{
+	char err[512];
+	int r;
+
+	g->log_dir = strdup(g->log_dir_arg ? g->log_dir_arg
+			    : p->settings.log_dir ? p->settings.log_dir : "/var/log/gatewayd");
+	if (!g->log_dir)
+		return;
+	r = logfile_open(g->log_dir, &g->lf);
+	if (r)
+		log_error("firewall log: directory '%s': %s; records are not kept", g->log_dir,
+			  strerror(-r));
+	/* A receive buffer large enough for bursts (ARCHITECTURE: 4 MiB and more). */
+	r = nflogread_open(p->settings.log_group, 8u << 20, &g->nfl, err);
+	if (r)
+		log_error("firewall log: NFLOG group %u: %s; records are not read", p->settings.log_group,
+			  err);
+	r = logfile_expire(g->log_dir, now_s(), p->settings.log_retention);
+	if (r > 0)
+		log_info("firewall log: %d day files older than the retention removed (C-8)", r);
+}
+
+static json_t *logging_json(const struct gwd *g)
+{
+	char last[40] = "";
+
+	if (g->log_last_us)
+		time_format(g->log_last_us / 1000000, last, sizeof(last));
+	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:s?}", "dir", g->log_dir ? g->log_dir : "",
+			 "reading", g->nfl != NULL, "records", (json_int_t)g->log_records, "errors",
+			 (json_int_t)g->log_errors, "kernel_drops",
+			 (json_int_t)(g->nfl ? nflogread_drops(g->nfl) : 0), "last_record_at",
+			 g->log_last_us ? last : NULL);
+}
+
+/* ---- load, compile, apply, record ------------------------------------- */
+
 
 /*
  * C-22: an exception stops working by itself. The timer fires when the
@@ -172,7 +324,11 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	int r;
 
 	r = conf_load_flags(b->srcs, b->n, now_s(), CONF_DROP_LAPSED, &p, d);
-	if (r == 0 && g->p && !strncmp(action, "rollback", 8))
+	/*
+	 * Only a config read from the files brings its own people: a rollback,
+	 * and a re-apply of a rolled-back config, keep today's (ADM-6).
+	 */
+	if (r == 0 && g->p && strcmp(action, "start") && strncmp(action, "reload", 6))
 		r = keep_people(p, g->p);
 	if (r == 0)
 		r = compile_policy(p, &rs, d);
@@ -227,6 +383,7 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	b = NULL;
 	arm_exception_timer(g);
 	arm_drift_timer(g);
+	index_rules(g);
 	g->drift_n = 0;
 out:
 	free(plain);
@@ -466,6 +623,7 @@ static json_t *status_json(struct gwd *g)
 	if (j) {
 		json_object_set_new(j, "drift", drift_json(g, dr));
 		json_object_set_new(j, "zone_pairs", pairs_json(g, rb));
+		json_object_set_new(j, "logging", logging_json(g));
 	}
 	drift_free(dr);
 	readback_free(rb);
@@ -604,6 +762,7 @@ static void usage(FILE *f)
 		   "  -S, --socket PATH   control socket (default: daemon.socket, " DEFAULT_SOCKET ")\n"
 		   "      --state-dir DIR applied-version history (default: daemon.state_dir, "
 		   DEFAULT_STATE_DIR ")\n"
+		   "      --log-dir DIR   firewall log day files (default: log.dir, /var/log/gatewayd)\n"
 		   "      --oneshot       validate, compile, apply atomically, exit (no history)\n");
 }
 
@@ -642,14 +801,16 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[4] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[6] = { { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
-					 { .fd = g->dfd, .events = POLLIN } };
+					 { .fd = g->dfd, .events = POLLIN },
+					 { .fd = g->nfl ? nflogread_fd(g->nfl) : -1, .events = POLLIN },
+					 { .fd = g->rfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		if (poll(pfd, 4, -1) < 0) {
+		if (poll(pfd, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -676,6 +837,14 @@ static int serve(struct gwd *g, int lfd, int sfd)
 		}
 		if (pfd[3].revents & POLLIN && read(g->dfd, &ticks, sizeof(ticks)) > 0)
 			drift_free(drift_check(g, NULL));
+		if (pfd[4].revents & POLLIN)
+			read_nflog(g);
+		if (pfd[5].revents & POLLIN && read(g->rfd, &ticks, sizeof(ticks)) > 0 && g->log_dir) {
+			int n = logfile_expire(g->log_dir, now_s(), g->p->settings.log_retention);
+
+			if (n > 0)
+				log_info("firewall log: %d day files past the retention removed (C-8)", n);
+		}
 		if (pfd[2].revents & POLLIN) {
 			struct conf_bundle *b = bundle_copy(g->bundle);
 			struct diag_list d;
@@ -729,10 +898,11 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "state-dir", required_argument, NULL, 'D' },
 		{ "oneshot", no_argument, NULL, 'o' },
+		{ "log-dir", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1 };
+	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1, .rfd = -1 };
 	struct conf_bundle *b = NULL;
 	struct diag_list d;
 	bool one = false;
@@ -755,6 +925,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			one = true;
+			break;
+		case 'L':
+			g.log_dir_arg = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -791,6 +964,7 @@ int main(int argc, char **argv)
 
 			g.state_dir = strdup(sd);
 			g.socket = strdup(so);
+			open_logging(&g, probe);
 			lfd = ctl_open(g.socket, probe->daemon.socket_group);
 			if (lfd < 0) {
 				log_error("control socket '%s': %s", g.socket, strerror(-lfd));
@@ -804,6 +978,12 @@ int main(int argc, char **argv)
 		if (g.tfd < 0)
 			log_error("timerfd: %s; exceptions will lapse only at reloads", strerror(errno));
 		g.dfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		g.rfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (g.rfd >= 0) {
+			struct itimerspec hourly = { { 3600, 0 }, { 3600, 0 } };
+
+			timerfd_settime(g.rfd, 0, &hourly, NULL);
+		}
 		r = load_apply(&g, b, "gatewayd", "start", &d);
 		b = NULL;
 	}
@@ -836,6 +1016,10 @@ int main(int argc, char **argv)
 		log_info("stopped; the ruleset stays in force (fail closed)");
 	}
 	ctl_close(lfd, g.socket);
+	nflogread_close(g.nfl);
+	logfile_close(g.lf);
+	free(g.rz);
+	free(g.log_dir);
 	ruleset_free(g.rs);
 	policy_free(g.p);
 	bundle_free(g.bundle);

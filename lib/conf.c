@@ -833,16 +833,29 @@ static int parse_proxy(struct ctx *c, const config_setting_t *g)
 
 static int parse_log(struct ctx *c, const config_setting_t *g)
 {
-	static const char *const keys[] = { "group", "deny_rate", "deny_burst" };
+	static const char *const keys[] = { "group", "deny_rate", "deny_burst", "dir",
+					    "retention" };
 	struct settings *st = &c->p->settings;
+	char *ret = NULL;
 	int r = 0;
 
 	if (!config_setting_is_group(g))
 		return perr(c, g, "'log' must be a group");
 	check_keys(c, g, "log", keys, ARRAY_SIZE(keys));
+	st->log_origin = at(c, g);
 	r |= get_uint(c, g, "log", "group", 0, 65535, &st->log_group);
 	r |= get_uint(c, g, "log", "deny_rate", 1, 100000, &st->deny_rate);
 	r |= get_uint(c, g, "log", "deny_burst", 1, 100000, &st->deny_burst);
+	r |= get_str(c, g, "log", "dir", false, &st->log_dir);
+	r |= get_str(c, g, "log", "retention", false, &ret);
+	if (ret && duration_parse(ret, &st->log_retention))
+		r |= perr(c, config_setting_get_member(g, "retention"),
+			  "log: retention '%s' is not a duration (\"365d\")", ret);
+	else if (ret && st->log_retention < 365 * DAY_SECONDS)
+		r |= perr(c, config_setting_get_member(g, "retention"),
+			  "log: retention '%s' is shorter than a year; logs are kept at least "
+			  "365 days (LOG-10, C-8)",
+			  ret);
 	return r ? -EINVAL : 0;
 }
 

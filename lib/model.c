@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "util.h"
 
 struct policy *policy_new(void)
@@ -25,6 +26,7 @@ struct policy *policy_new(void)
 	p->settings.log_group = 1;
 	p->settings.deny_rate = 10;
 	p->settings.deny_burst = 20;
+	p->settings.log_retention = 365 * DAY_SECONDS;
 	p->daemon.history = 50;
 	p->daemon.drift_check = 300;
 	return p;

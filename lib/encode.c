@@ -255,28 +255,27 @@ struct deps {
 	bool ether;
 };
 
-static int dep_nfproto(struct nftnl_rule *r, struct deps *d, uint8_t fam)
+/* meta KEY == @v, unless the rule already established it (*@have == @v). */
+static int dep_meta(struct nftnl_rule *r, uint32_t key, uint8_t *have, uint8_t v)
 {
 	int ret;
 
-	if (d->nfproto == fam)
+	if (*have == v)
 		return 0;
-	d->nfproto = fam;
-	if ((ret = meta_load(r, NFT_META_NFPROTO, NFT_REG_1)))
+	*have = v;
+	if ((ret = meta_load(r, key, NFT_REG_1)))
 		return ret;
-	return cmp(r, NFT_CMP_EQ, &fam, 1);
+	return cmp(r, NFT_CMP_EQ, &v, 1);
+}
+
+static int dep_nfproto(struct nftnl_rule *r, struct deps *d, uint8_t fam)
+{
+	return dep_meta(r, NFT_META_NFPROTO, &d->nfproto, fam);
 }
 
 static int dep_l4proto(struct nftnl_rule *r, struct deps *d, uint8_t proto)
 {
-	int ret;
-
-	if (d->l4proto == proto)
-		return 0;
-	d->l4proto = proto;
-	if ((ret = meta_load(r, NFT_META_L4PROTO, NFT_REG_1)))
-		return ret;
-	return cmp(r, NFT_CMP_EQ, &proto, 1);
+	return dep_meta(r, NFT_META_L4PROTO, &d->l4proto, proto);
 }
 
 /* meta iiftype ether: the link header is an Ethernet one. */

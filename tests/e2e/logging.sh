@@ -116,6 +116,21 @@ while IFS= read -r l; do
 	*) fail "${l#FAIL: }" ;;
 	esac
 done <"$tmp/check"
+# LOG-25, LOG-26: search by time, verdict, host, port, rule.
+out=$("$netctl" log --dir "$logs" --since 5m --verdict denied --src 10.11.0.100)
+grep -F 'floor1>internet:https!direct' >/dev/null <<<"$out" && ! grep -F ' permitted ' >/dev/null <<<"$out" &&
+	pass "netctl log --verdict denied --src: the direct web attempts, nothing permitted" ||
+	fail "netctl log --verdict denied: $out"
+n=$("$netctl" log --dir "$logs" --since 5m --src 10.11.0.100 --port 443 --json | grep -c '"rule.id"')
+[ "$n" -ge 2 ] && pass "netctl log --src --port --json: $n records of pc1 on port 443" || fail "got $n records"
+out=$("$netctl" log --dir "$logs" --since 5m --rule 'internet>dmz:http@www' --zone dmz)
+grep -F '203.0.113.100' >/dev/null <<<"$out" && pass "netctl log --rule --zone finds the published web access" ||
+	fail "netctl log --rule: $out"
+if "$netctl" log --dir "$logs" --since 5m --dst 192.0.2.1 >/dev/null; then
+	fail "a search without matches exited 0"
+else
+	pass "a search without matches exits 1"
+fi
 n=$("$netctl" status -S "$sock" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["logging"]["records"])')
 [ "$n" -ge 4 ] && pass "netctl status counts $n records written (LOG-24)" || fail "status counts $n records"
 

@@ -312,10 +312,14 @@ static int keep_people(struct policy *p, const struct policy *cur)
 	return 0;
 }
 
-static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, const char *action,
-		      struct diag_list *d)
+/*
+ * Loads @b (taken) unless @loaded (taken) is its policy already, compiles,
+ * applies, records.
+ */
+static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy *loaded,
+			     const char *actor, const char *action, struct diag_list *d)
 {
-	struct policy *p = NULL;
+	struct policy *p = loaded;
 	struct ruleset *rs = NULL;
 	struct version_meta m;
 	struct strbuf sb = { 0 };
@@ -323,7 +327,7 @@ static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, c
 	size_t carried = 0;
 	int r;
 
-	r = conf_load_flags(b->srcs, b->n, now_s(), CONF_DROP_LAPSED, &p, d);
+	r = p ? 0 : conf_load_flags(b->srcs, b->n, now_s(), CONF_DROP_LAPSED, &p, d);
 	/*
 	 * Only a config read from the files brings its own people: a rollback,
 	 * and a re-apply of a rolled-back config, keep today's (ADM-6).
@@ -393,6 +397,12 @@ out:
 	policy_free(p);
 	bundle_free(b);
 	return r;
+}
+
+static int load_apply(struct gwd *g, struct conf_bundle *b, const char *actor, const char *action,
+		      struct diag_list *d)
+{
+	return load_apply_policy(g, b, NULL, actor, action, d);
 }
 
 static int reload(struct gwd *g, const char *actor, const char *action, struct diag_list *d)
@@ -904,6 +914,7 @@ int main(int argc, char **argv)
 	};
 	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1, .rfd = -1 };
 	struct conf_bundle *b = NULL;
+	struct policy *start_policy = NULL;
 	struct diag_list d;
 	bool one = false;
 	sigset_t mask;
@@ -953,6 +964,7 @@ int main(int argc, char **argv)
 	if (r == 0) {
 		struct policy *probe = NULL;
 
+		/* The first load also decides where the state, socket and log are. */
 		r = conf_load_flags(b->srcs, b->n, g.started, CONF_DROP_LAPSED, &probe, &d);
 		if (r == 0) {
 			const char *sd = g.state_arg ? g.state_arg
@@ -971,7 +983,10 @@ int main(int argc, char **argv)
 				r = lfd;
 			}
 		}
-		policy_free(probe);
+		if (r)
+			policy_free(probe);
+		else
+			start_policy = probe; /* loaded once: applied as it is */
 	}
 	if (r == 0) {
 		g.tfd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -984,10 +999,12 @@ int main(int argc, char **argv)
 
 			timerfd_settime(g.rfd, 0, &hourly, NULL);
 		}
-		r = load_apply(&g, b, "gatewayd", "start", &d);
+		r = load_apply_policy(&g, b, start_policy, "gatewayd", "start", &d);
+		start_policy = NULL;
 		b = NULL;
 	}
 	bundle_free(b);
+	policy_free(start_policy);
 	diag_sort(&d);
 	log_diags("start", &d);
 	diag_fini(&d);

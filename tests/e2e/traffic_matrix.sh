@@ -367,7 +367,8 @@ for ((i = 0; i < ncases; i++)); do
 		fi
 		rx=${e2e_rxmap[$tok]:-}
 		if [[ $proto == udp && -z $rx ]] || ! e2e_answered "$proto" "$out" "$tok"; then
-			fail "$what: expected allowed, no answer: $(tr '\n' ' ' <"$out")"
+			fail "$what: expected allowed, no answer: '$(tr '\n' ' ' <"$out")'" \
+				"(listener: '${rx:-nothing arrived}')"
 		elif [[ $proto == icmp ]]; then
 			pass "$what allowed"
 		else

@@ -861,22 +861,33 @@ static int add_elem(struct nftnl_set *ns, const void *key, uint32_t len, uint32_
 	return 0;
 }
 
+int encode_elem_key(const struct set *s, const struct elem *el, uint8_t key[ENCODE_KEY_MAX])
+{
+	uint32_t len = 0, l;
+	size_t k;
+
+	if (s->interval)
+		return -EOPNOTSUPP;
+	memset(key, 0, ENCODE_KEY_MAX);
+	for (k = 0; k < s->n_key; k++) {
+		l = key_bytes(s->key[k], &el->key[k], false, key + len);
+		len += s->n_key > 1 ? padded(l) : l;
+	}
+	return (int)len;
+}
+
 /* One element, or for an interval set its start and (exclusive) end. */
 static int elem_to(struct nftnl_set *ns, const struct set *s, const struct elem *el, size_t idx,
 		   uint8_t *prev_end_zero)
 {
-	uint8_t key[64] = { 0 }, end[16];
-	uint32_t len = 0, l;
+	uint8_t key[ENCODE_KEY_MAX] = { 0 }, end[16];
+	uint32_t l;
 	size_t k;
 	int ret;
 
-	if (!s->interval) {
-		for (k = 0; k < s->n_key; k++) {
-			l = key_bytes(s->key[k], &el->key[k], false, key + len);
-			len += s->n_key > 1 ? padded(l) : l;
-		}
-		return add_elem(ns, key, len, 0, s->is_map ? el->jump : NULL);
-	}
+	if (!s->interval)
+		return add_elem(ns, key, (uint32_t)encode_elem_key(s, el, key), 0,
+				s->is_map ? el->jump : NULL);
 	/* Interval sets of one address key: [lo, hi] as start and end+1 (nft's encoding). */
 	l = key_bytes(s->key[0], &el->key[0], false, key);
 	if (idx == 0 && !*prev_end_zero) {

@@ -39,4 +39,14 @@ uint32_t nl_batch_seq_last(const struct nl_batch *b);
 const char *nl_batch_describe(const struct nl_batch *b, uint32_t seq,
 			      const struct origin **ret_origin);
 
+/*
+ * The key of element @el of set @s as the kernel stores it: each part in
+ * network byte order, and in a concatenation ("ether_addr . ipv4_addr")
+ * each part padded to 4 bytes, as nft does. Writes ENCODE_KEY_MAX bytes
+ * (zeroed past the key) to @key; returns the key's length, or -EOPNOTSUPP
+ * for an interval set, whose elements are ranges (two keys each).
+ */
+#define ENCODE_KEY_MAX 64 /* MATCH_MAX_SEL parts of at most 16 bytes */
+int encode_elem_key(const struct set *s, const struct elem *el, uint8_t key[ENCODE_KEY_MAX]);
+
 #endif

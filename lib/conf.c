@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -532,12 +534,33 @@ static int parse_policy(struct ctx *c, struct zone *z, const config_setting_t *g
 	return 0;
 }
 
+/* "10.11.0.100-10.11.0.199": an inclusive IPv4 range, low <= high. */
+static int parse_pool(const char *s, struct addr_range *ret)
+{
+	struct prefix lo, hi;
+	char buf[64];
+	const char *dash = strchr(s, '-');
+
+	if (!dash || (size_t)(dash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(dash - s));
+	buf[dash - s] = 0;
+	if (prefix_parse(buf, &lo) || prefix_parse(dash + 1, &hi) || lo.family != AF_INET ||
+	    hi.family != AF_INET || lo.len != 32 || hi.len != 32 || memcmp(lo.a, hi.a, 4) > 0)
+		return -EINVAL;
+	memset(ret, 0, sizeof(*ret));
+	ret->family = AF_INET;
+	memcpy(ret->lo, lo.a, 4);
+	memcpy(ret->hi, hi.a, 4);
+	return 0;
+}
+
 static int parse_zone(struct ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "name",	     "kind",	 "env",		"description",
 					    "interfaces",    "networks", "admission",	"dmz",
 					    "wlan_security", "location", "equipment",	"administrator",
-					    "hosts",	     "policies" };
+					    "hosts",	     "policies", "pool",	"hostname" };
 	static const char *const kinds[] = { "global", "dmz",	     "server",	  "floor", "wlan",
 					     "branch", "subsidiary", "affiliate", "vpn" };
 	static const char *const admissions[] = { "open", "registered" };
@@ -594,6 +617,16 @@ static int parse_zone(struct ctx *c, const config_setting_t *g)
 	r |= get_str(c, g, what, "location", false, &z->location);
 	r |= get_str(c, g, what, "equipment", false, &z->equipment);
 	r |= get_str(c, g, what, "administrator", false, &z->administrator);
+	r |= get_str(c, g, what, "hostname", false, &z->hostname_pattern);
+	if ((m = config_setting_get_member(g, "pool"))) {
+		const char *pool = config_setting_get_string(m);
+
+		z->pool_origin = at(c, m);
+		if (!pool || parse_pool(pool, &z->pool))
+			r |= perr(c, m, "%s: pool must be an IPv4 range like "
+					"\"10.11.0.100-10.11.0.199\" (LANREQ-22)",
+				  what);
+	}
 
 	rr = get_strs(c, g, what, "interfaces", L->max_interfaces, "limits.max_interfaces",
 		      &z->ifaces, &z->n_ifaces, &z->cap_ifaces, &m);
@@ -1145,6 +1178,64 @@ static int parse_daemon(struct ctx *c, const config_setting_t *g)
 	return r ? -EINVAL : 0;
 }
 
+/* "+09:00" -> seconds east of UTC. */
+static int parse_offset(const char *s, int *ret)
+{
+	unsigned h, m;
+	int n = 0;
+
+	if ((s[0] != '+' && s[0] != '-') || sscanf(s + 1, "%2u:%2u%n", &h, &m, &n) != 2 || n != 5 ||
+	    s[6] || h > 14 || m > 59)
+		return -EINVAL;
+	*ret = (int)(h * 3600 + m * 60) * (s[0] == '-' ? -1 : 1);
+	return 0;
+}
+
+static int parse_registry(struct ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "db",	    "notify_command", "notify_from",
+					    "expiry_notice", "conformance_check", "max_period",
+					    "utc_offset",    "four_eyes" };
+	static const struct {
+		const char *key, *reqs;
+		size_t off;
+	} durs[] = {
+		{ "expiry_notice", "LANREQ-32", offsetof(struct registry_settings, expiry_notice) },
+		{ "conformance_check", "LANREQ-30",
+		  offsetof(struct registry_settings, conformance_check) },
+		{ "max_period", "C-16", offsetof(struct registry_settings, max_period) },
+	};
+	struct registry_settings *rs = &c->p->registry;
+	char *v = NULL;
+	size_t i;
+	int r = 0;
+
+	if (!config_setting_is_group(g))
+		return perr(c, g, "'registry' must be a group");
+	check_keys(c, g, "registry", keys, ARRAY_SIZE(keys));
+	rs->origin = at(c, g);
+	r |= get_str(c, g, "registry", "db", false, &rs->db);
+	r |= get_str(c, g, "registry", "notify_command", false, &rs->notify_command);
+	r |= get_str(c, g, "registry", "notify_from", false, &rs->notify_from);
+	for (i = 0; i < ARRAY_SIZE(durs); i++) {
+		int64_t *dst = (int64_t *)((char *)rs + durs[i].off);
+
+		v = NULL;
+		r |= get_str(c, g, "registry", durs[i].key, false, &v);
+		if (v && (duration_parse(v, dst) || *dst <= 0))
+			r |= perr(c, config_setting_get_member(g, durs[i].key),
+				  "registry: %s '%s' is not a positive duration (\"14d\"; %s)",
+				  durs[i].key, v, durs[i].reqs);
+	}
+	v = NULL;
+	r |= get_str(c, g, "registry", "utc_offset", false, &v);
+	if (v && parse_offset(v, &rs->utc_offset))
+		r |= perr(c, config_setting_get_member(g, "utc_offset"),
+			  "registry: utc_offset '%s' is not like \"+09:00\"", v);
+	r |= get_bool(c, g, "registry", "four_eyes", &rs->four_eyes);
+	return r ? -EINVAL : 0;
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 static const char *intern_file(struct policy *p, const char *name)
@@ -1248,7 +1339,7 @@ int conf_parse_main(struct policy *p, const struct conf_source *src, struct diag
 {
 	static const char *const keys[] = { "zone_dir", "log",	      "limits", "nat",
 					    "proxy",	"services",   "exceptions", "wan",
-					    "daemon",	"people" };
+					    "daemon",	"people",     "registry" };
 	const config_setting_t *root, *m;
 	struct ctx c;
 	config_t cfg;
@@ -1279,6 +1370,8 @@ int conf_parse_main(struct policy *p, const struct conf_source *src, struct diag
 	parse_list(&c, root, "people", parse_person);
 	if ((m = config_setting_get_member(root, "daemon")))
 		parse_daemon(&c, m);
+	if ((m = config_setting_get_member(root, "registry")))
+		parse_registry(&c, m);
 	config_destroy(&cfg);
 	if (c.oom)
 		return -ENOMEM;

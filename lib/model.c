@@ -29,6 +29,9 @@ struct policy *policy_new(void)
 	p->settings.log_retention = 365 * DAY_SECONDS;
 	p->daemon.history = 50;
 	p->daemon.drift_check = 300;
+	p->registry.expiry_notice = 14 * 86400;
+	p->registry.conformance_check = 14 * 86400;
+	p->registry.max_period = 365 * 86400;
 	return p;
 }
 

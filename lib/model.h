@@ -222,6 +222,9 @@ struct zone {
 	char *wlan_security;            /* WLAN-7 */
 	char *location, *equipment, *administrator; /* ZONE-18 */
 	struct wan_link *wan;           /* set by validation when a WAN link serves it */
+	struct addr_range pool;         /* LANREQ-22: static addresses handed out; family 0: none */
+	char *hostname_pattern;         /* LANREQ-22: "f1-pc{octet:3}" */
+	struct origin pool_origin;
 	struct origin origin;
 };
 
@@ -260,6 +263,19 @@ struct daemon_settings {
 	bool remove_on_stop; /* on_stop = "remove": delete the table on SIGTERM */
 	int64_t drift_check; /* seconds between kernel read-backs; 0: only on status */
 	unsigned history;    /* applied versions kept */
+	struct origin origin;
+};
+
+/* The LAN registry's settings (the 'registry' group; §3.5). */
+struct registry_settings {
+	char *db;                 /* SQLite file; NULL: state_dir/registry.db */
+	char *notify_command;     /* C-24: reads one message on stdin ("sendmail -t") */
+	char *notify_from;
+	int64_t expiry_notice;    /* LANREQ-32 */
+	int64_t conformance_check; /* LANREQ-30 */
+	int64_t max_period;       /* C-16 */
+	int utc_offset;           /* seconds east of UTC for usage hours (LANREQ-45) */
+	bool four_eyes;           /* ADM-11 */
 	struct origin origin;
 };
 
@@ -305,6 +321,7 @@ struct policy {
 	struct person **people;
 	size_t n_people, cap_people;
 	struct daemon_settings daemon;
+	struct registry_settings registry;
 	unsigned load_flags;      /* enum conf_load_flags of the load that built it */
 	unsigned syntax_errors;   /* files that did not parse: references are not checked */
 };

@@ -7,6 +7,7 @@
  */
 #include "conf.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -213,6 +214,41 @@ static void check_zone(struct vctx *v, struct zone *z)
 			   "zone '%s': admission \"registered\" needs the devices' MAC addresses, "
 			   "which the gateway sees only on server, floor and wlan zones",
 			   z->name);
+	if ((z->pool.family || z->hostname_pattern) && z->admission != ADMIT_REGISTERED)
+		diag_error(v->d, z->pool.family ? &z->pool_origin : &z->origin,
+			   "zone '%s': 'pool' and 'hostname' serve the LAN registry; they need "
+			   "admission = \"registered\" (LANREQ-22)",
+			   z->name);
+	if (z->pool.family) {
+		struct prefix lo = { .family = AF_INET, .len = 32 }, hi = lo;
+		bool in_lo = false, in_hi = false;
+
+		memcpy(lo.a, z->pool.lo, 4);
+		memcpy(hi.a, z->pool.hi, 4);
+		for (i = 0; i < z->n_nets; i++) {
+			in_lo |= prefix_contains(&z->nets[i], &lo);
+			in_hi |= prefix_contains(&z->nets[i], &hi);
+		}
+		if (!in_lo || !in_hi)
+			diag_error(v->d, &z->pool_origin,
+				   "zone '%s': the pool is not inside the zone's networks", z->name);
+	}
+	if (z->hostname_pattern) {
+		const char *h = z->hostname_pattern, *o = strstr(h, "{octet");
+		size_t k, n = strlen(h);
+		bool ok = n > 0 && n <= 48 && o && (!strncmp(o, "{octet}", 7) ||
+						   (o[6] == ':' && o[7] >= '1' && o[7] <= '3' &&
+						    o[8] == '}'));
+
+		for (k = 0; ok && k < n; k++)
+			ok = isalnum((unsigned char)h[k]) || h[k] == '-' || h[k] == '{' ||
+			     h[k] == '}' || h[k] == ':';
+		if (!ok)
+			diag_error(v->d, &z->origin,
+				   "zone '%s': hostname '%s' must be letters, digits and '-' with "
+				   "one {octet} or {octet:3} (the address's last octet; LANREQ-22)",
+				   z->name, h);
+	}
 	if (z->admission == ADMIT_REGISTERED)
 		for (i = 0; i < z->n_nets; i++)
 			if (z->nets[i].family == AF_INET6) {

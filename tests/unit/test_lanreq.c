@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of lib/lanreq.c: the LAN registry's rules (§3.5 LANREQ, C-1, C-15..17, C-23). */
+#include "helpers.h"
+
+#include "lanreq.h"
+#include "util.h"
+
+#define FLOOR_REGISTERED                                                                   \
+	"zone = {\n"                                                                       \
+	"\tname = \"floor1\";\n"                                                           \
+	"\tkind = \"floor\";\n"                                                            \
+	"\tadmission = \"registered\";\n"                                                  \
+	"\tpool = \"10.11.0.100-10.11.0.102\";\n"                                          \
+	"\thostname = \"f1-pc{octet:3}\";\n"                                               \
+	"\tinterfaces = [ \"flr1\" ];\n"                                                   \
+	"\tnetworks = [ \"10.11.0.0/24\" ];\n"                                             \
+	"\tpolicies = (\n"                                                                 \
+	"\t\t{ to = \"server\"; services = [ \"intranet\" ]; to_hosts = [ \"app\" ]; }\n"  \
+	"\t);\n"                                                                           \
+	"};\n"
+
+struct fx {
+	struct loaded l;
+	struct lr_settings set;
+	const char *taken_ip; /* an address another registration holds */
+};
+
+static bool ip_taken(void *data, const char *ip, int64_t self)
+{
+	struct fx *f = data;
+
+	(void)self;
+	return f->taken_ip && !strcmp(ip, f->taken_ip);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct conf_source srcs[5];
+	struct lr_settings def = LR_SETTINGS_DEFAULT;
+
+	assert_non_null(f);
+	srcs[0] = src_of(BASE_MAIN_NAME, BASE_MAIN);
+	srcs[1] = src_of(BASE_INTERNET_NAME, BASE_INTERNET);
+	srcs[2] = src_of(BASE_DMZ_NAME, BASE_DMZ);
+	srcs[3] = src_of(BASE_SERVER_NAME, BASE_SERVER);
+	srcs[4] = src_of(BASE_FLOOR_NAME, FLOOR_REGISTERED);
+	if (load_sources(&f->l, srcs, 5, T_NOW))
+		diag_dump(&f->l.d);
+	assert_int_equal(f->l.r, 0);
+	f->set = def;
+	f->set.utc_offset = 9 * 3600;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	loaded_fini(&f->l);
+	free(f);
+	return 0;
+}
+
+static struct lr_ctx ctx(struct fx *f, const char *actor, unsigned roles)
+{
+	struct lr_ctx cx = { .p = f->l.p, .set = &f->set, .actor = actor, .roles = roles,
+			     .now = T_NOW, .ip_taken = ip_taken, .data = f };
+
+	return cx;
+}
+
+/* Every field a request needs (LANREQ-2..20), for a company PC on floor1. */
+static json_t *good_request(void)
+{
+	json_t *a = json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+		"s:s, s:s, s:s, s:s, s:s}",
+		"user.name", "Ichiro Tanaka", "user.department", "Sales", "user.contact",
+		"tanaka@example.co.jp", "purpose", "sales reporting", "usage.location_requested",
+		"HQ 1F desk 12", "usage.services", "intranet", "usage.valid_from", "2027-01-01",
+		"usage.valid_until", "2027-06-30", "device.custodian", "Ichiro Tanaka",
+		"device.custodian_contact", "tanaka@example.co.jp", "device.mac", "02-00-00-00-0B-01",
+		"device.name", "SALES-PC-12", "device.addr_mode", "static", "device.dns", "yes",
+		"device.directory", "AD: CORP\\SALES-PC-12", "device.os", "Windows 11 23H2",
+		"device.software", "Office 2021", "device.security", "Defender, BitLocker",
+		"device.class", "pc", "owner", "company", "owner.asset_id", "A-2027-0012");
+
+	assert_non_null(a);
+	json_object_set_new(a, "zone", json_string("floor1"));
+	return a;
+}
+
+static json_t *requested(struct fx *f)
+{
+	struct lr_ctx cx = ctx(f, "Sato (help desk)", ROLE_HELPDESK);
+	json_t *a = good_request(), *doc = NULL;
+	char why[256] = "";
+
+	if (lr_request(&cx, a, &doc, why, sizeof(why)))
+		fail_msg("refused: %s", why);
+	json_decref(a);
+	json_object_set_new(doc, "id", json_integer(1));
+	return doc;
+}
+
+static const char *s(const json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
+/* Asserts that @r refused and its reason holds @needle. */
+#define assert_refusal(r, why, needle)                                        \
+	do {                                                                  \
+		assert_int_equal((r), -EINVAL);                               \
+		if (!strstr((why), (needle)))                                 \
+			fail_msg("reason '%s' lacks '%s'", (why), (needle));  \
+	} while (0)
+
+/* LANREQ-6..20: a complete request is recorded, normalised, in state requested. */
+static void request_records_every_field(void **state)
+{
+	json_t *doc = requested(*state);
+	size_t i;
+
+	assert_string_equal(s(doc, "state"), "requested");
+	assert_string_equal(s(doc, "requested_by"), "Sato (help desk)");
+	assert_string_equal(s(doc, "device.mac"), "02:00:00:00:0b:01");
+	assert_true(json_is_true(json_object_get(doc, "device.dns")));
+	assert_true(json_is_array(json_object_get(doc, "usage.services")));
+	for (i = 0; i < lr_n_fields; i++)
+		if (lr_fields[i].flags & LRF_REQUEST)
+			assert_non_null(json_object_get(doc, lr_fields[i].key));
+	assert_null(json_object_get(doc, "endorsed_by"));
+	json_decref(doc);
+}
+
+static int try_request(struct fx *f, const char *key, const char *val, char *why, size_t len)
+{
+	struct lr_ctx cx = ctx(f, "Sato", ROLE_HELPDESK);
+	json_t *a = good_request(), *doc = NULL;
+	int r;
+
+	if (val)
+		json_object_set_new(a, key, json_string(val));
+	else
+		json_object_del(a, key);
+	r = lr_request(&cx, a, &doc, why, len);
+	json_decref(a);
+	json_decref(doc);
+	return r;
+}
+
+/* LANREQ-1, LANREQ-11, C-16, C-17, and every required field by name. */
+static void request_refusals_name_their_reason(void **state)
+{
+	struct fx *f = *state;
+	char why[256];
+	size_t i;
+
+	assert_refusal(try_request(f, "owner", "personal", why, sizeof(why)), why, "LANREQ-1");
+	assert_refusal(try_request(f, "usage.valid_until", "2028-06-30", why, sizeof(why)), why,
+		       "C-16");
+	assert_refusal(try_request(f, "usage.valid_until", "2026-12-31", why, sizeof(why)), why,
+		       "not after");
+	assert_refusal(try_request(f, "owner", "brought-in", why, sizeof(why)), why, "LANREQ-2");
+	assert_refusal(try_request(f, "device.class", "smartdevice", why, sizeof(why)), why,
+		       "LANREQ-49");
+	assert_refusal(try_request(f, "device.class", "server", why, sizeof(why)), why,
+		       "LANREQ-50");
+	assert_refusal(try_request(f, "zone", "server", why, sizeof(why)), why, "registered");
+	assert_refusal(try_request(f, "device.mac", "01:00:5e:00:00:01", why, sizeof(why)), why,
+		       "multicast");
+	assert_refusal(try_request(f, "device.ip", "10.99.0.5", why, sizeof(why)), why,
+		       "not in zone");
+	assert_refusal(try_request(f, "usage.services", "intarnet", why, sizeof(why)), why,
+		       "did you mean 'intranet'");
+	assert_refusal(try_request(f, "usage.hours", "mornings", why, sizeof(why)), why,
+		       "LANREQ-9");
+	assert_refusal(try_request(f, "device.nmae", "x", why, sizeof(why)), why,
+		       "did you mean 'device.name'");
+	assert_refusal(try_request(f, "purpose", "two\nlines", why, sizeof(why)), why,
+		       "printable");
+	for (i = 0; i < lr_n_fields; i++) {
+		if (!(lr_fields[i].flags & LRF_REQUEST))
+			continue;
+		assert_refusal(try_request(f, lr_fields[i].key, NULL, why, sizeof(why)), why,
+			       lr_fields[i].key);
+	}
+	/* Brought-in equipment within its permit is fine; past it, not (C-16). */
+	{
+		struct lr_ctx cx = ctx(f, "Sato", ROLE_HELPDESK);
+		json_t *a = good_request(), *doc = NULL;
+
+		json_object_set_new(a, "owner", json_string("brought-in"));
+		json_object_set_new(a, "owner.permit", json_string("BI-77"));
+		json_object_set_new(a, "owner.permit_until", json_string("2027-12-31"));
+		assert_int_equal(lr_request(&cx, a, &doc, why, sizeof(why)), 0);
+		json_decref(doc);
+		json_object_set_new(a, "owner.permit_until", json_string("2027-03-31"));
+		assert_refusal(lr_request(&cx, a, &doc, why, sizeof(why)), why, "permit");
+		json_decref(a);
+	}
+	/* Filing needs the help desk, a netadmin or a department head. */
+	{
+		struct lr_ctx cx = ctx(f, "Audit", ROLE_AUDITOR);
+		json_t *a = good_request(), *doc = NULL;
+
+		assert_refusal(lr_request(&cx, a, &doc, why, sizeof(why)), why, "helpdesk");
+		json_decref(a);
+	}
+}
+
+/* C-1, ADM-11, LANREQ-22, LANREQ-24: endorsement, four eyes, pool and naming rule. */
+static void approval_needs_endorsement_and_assigns_address(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx admin = ctx(f, "Suzuki", ROLE_NETADMIN), head = ctx(f, "Kimura", ROLE_DEPT_HEAD);
+	json_t *doc = requested(f), *args = json_object();
+	char why[256];
+
+	assert_refusal(lr_approve(&admin, doc, args, why, sizeof(why)), why, "C-1");
+	assert_refusal(lr_endorse(&admin, doc, why, sizeof(why)), why, "dept-head");
+	assert_int_equal(lr_endorse(&head, doc, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "endorsed_by"), "Kimura");
+	/* LANREQ-24: the connection point is decided on approval. */
+	assert_refusal(lr_approve(&admin, doc, args, why, sizeof(why)), why, "connection_point");
+	assert_string_equal(s(doc, "state"), "requested");
+	json_object_set_new(args, "device.connection_point", json_string("SW1F-3 port 12"));
+	/* Four eyes: whoever filed it cannot approve it. */
+	f->set.four_eyes = true;
+	{
+		struct lr_ctx same = ctx(f, "Sato (help desk)", ROLE_NETADMIN);
+
+		assert_refusal(lr_approve(&same, doc, args, why, sizeof(why)), why, "ADM-11");
+	}
+	/* The pool's first free address (.100 is taken) and the naming rule. */
+	f->taken_ip = "10.11.0.100";
+	assert_int_equal(lr_approve(&admin, doc, args, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "approved");
+	assert_string_equal(s(doc, "device.ip"), "10.11.0.101");
+	assert_string_equal(s(doc, "device.hostname"), "f1-pc101");
+	assert_string_equal(s(doc, "approved_by"), "Suzuki");
+	assert_string_equal(s(doc, "configured_by"), "Suzuki");
+	assert_string_equal(s(doc, "usage.location"), "HQ 1F desk 12");
+	assert_string_equal(s(doc, "check_due"), "2027-01-15T00:00:00Z");
+	assert_refusal(lr_approve(&admin, doc, args, why, sizeof(why)), why, "is approved");
+	json_decref(args);
+	json_decref(doc);
+}
+
+static json_t *approved(struct fx *f)
+{
+	struct lr_ctx admin = ctx(f, "Suzuki", ROLE_NETADMIN), head = ctx(f, "Kimura", ROLE_DEPT_HEAD);
+	json_t *doc = requested(f), *args = json_pack("{s:s}", "device.connection_point", "SW1F-3/12");
+	char why[256] = "";
+
+	assert_int_equal(lr_endorse(&head, doc, why, sizeof(why)), 0);
+	if (lr_approve(&admin, doc, args, why, sizeof(why)))
+		fail_msg("approve refused: %s", why);
+	json_decref(args);
+	return doc;
+}
+
+/* LANREQ-43, LANREQ-37, INC-1: what the kernel holds, over time. */
+static void kernel_elements_follow_state_and_period(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx op = ctx(f, "Operator", ROLE_OPERATOR), admin = ctx(f, "Suzuki", ROLE_NETADMIN);
+	json_t *doc = approved(f);
+	const char *mac, *ip;
+	bool a, q;
+	char why[256];
+
+	lr_kernel(doc, &f->set, T_NOW, &a, &q, &mac, &ip);
+	assert_true(a);
+	assert_false(q);
+	assert_string_equal(mac, "02:00:00:00:0b:01");
+	assert_string_equal(ip, "10.11.0.100");
+	/* Before the period and from the day after valid_until: not admitted. */
+	lr_kernel(doc, &f->set, T_NOW - 1, &a, &q, &mac, &ip);
+	assert_false(a);
+	lr_kernel(doc, &f->set, 1814400000 /* 2027-07-01T00:00Z */, &a, &q, &mac, &ip);
+	assert_false(a);
+	lr_kernel(doc, &f->set, 1814400000 - 1, &a, &q, &mac, &ip);
+	assert_true(a);
+	assert_true(lr_expiry_due(doc, 1814400000));
+	assert_false(lr_expiry_due(doc, 1814400000 - 1));
+	/* An operator can cut off (ADM-4), not release (C-32). */
+	assert_refusal(lr_quarantine(&op, doc, "", why, sizeof(why)), why, "LANREQ-42");
+	assert_int_equal(lr_quarantine(&op, doc, "beaconing to a C2 address", why, sizeof(why)), 0);
+	lr_kernel(doc, &f->set, T_NOW, &a, &q, &mac, &ip);
+	assert_false(a);
+	assert_true(q);
+	assert_refusal(lr_release(&op, doc, "Kimura", why, sizeof(why)), why, "netadmin");
+	assert_refusal(lr_release(&admin, doc, "", why, sizeof(why)), why, "INC-2");
+	assert_int_equal(lr_release(&admin, doc, "Kimura (head, sales)", why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "approved");
+	assert_string_equal(s(doc, "release_instructed_by"), "Kimura (head, sales)");
+	lr_kernel(doc, &f->set, T_NOW, &a, &q, &mac, &ip);
+	assert_true(a);
+	/* LANREQ-38, LANREQ-39, LANREQ-41: ended, kept, the address released. */
+	assert_refusal(lr_end(&admin, doc, NULL, why, sizeof(why)), why, "LANREQ-38");
+	assert_int_equal(lr_end(&admin, doc, "desk removed", why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "ended");
+	assert_null(json_object_get(doc, "device.ip"));
+	assert_string_equal(s(doc, "released_ip"), "10.11.0.100");
+	lr_kernel(doc, &f->set, T_NOW, &a, &q, &mac, &ip);
+	assert_false(a);
+	assert_false(q);
+	json_decref(doc);
+}
+
+/* LANREQ-34..36: a change states where, what for and why, and is never less secure. */
+static void change_rules(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx admin = ctx(f, "Suzuki", ROLE_NETADMIN);
+	json_t *doc = approved(f), *a;
+	char why[256];
+
+	a = json_pack("{s:s, s:s}", "change.location", "HQ 1F desk 14", "change.purpose", "same");
+	assert_refusal(lr_change(&admin, doc, a, why, sizeof(why)), why, "change.reason");
+	json_object_set_new(a, "change.reason", json_string("desk move"));
+	json_object_set_new(a, "device.security", json_string("none"));
+	assert_refusal(lr_change(&admin, doc, a, why, sizeof(why)), why, "LANREQ-35");
+	json_object_del(a, "device.security");
+	json_object_set_new(a, "usage.services", json_string("intranet,dns"));
+	assert_refusal(lr_change(&admin, doc, a, why, sizeof(why)), why, "security_review");
+	assert_string_equal(s(doc, "state"), "approved");
+	json_object_set_new(a, "change.security_review",
+			    json_string("DNS to the internal resolver only; same exposure"));
+	json_object_set_new(a, "usage.location", json_string("HQ 1F desk 14"));
+	admin.now = T_NOW + 3 * T_DAY;
+	assert_int_equal(lr_change(&admin, doc, a, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "changed");
+	assert_string_equal(s(doc, "usage.location"), "HQ 1F desk 14");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "last_change"),
+							      "reason")),
+			    "desk move");
+	/* LANREQ-36: the 2-week check starts again. */
+	assert_string_equal(s(doc, "check_due"), "2027-01-18T00:00:00Z");
+	/* A field a change may not touch. */
+	json_object_set_new(a, "usage.location_requested", json_string("x"));
+	assert_refusal(lr_change(&admin, doc, a, why, sizeof(why)), why, "cannot be given");
+	json_decref(a);
+	json_decref(doc);
+}
+
+/* LANREQ-32, C-23: the notice 14 days before the end, or at approval if shorter. */
+static void expiry_notice_timing(void **state)
+{
+	struct fx *f = *state;
+	json_t *doc = approved(f);
+	int64_t until = 1814400000; /* 2027-07-01T00:00Z: the end of 2027-06-30 */
+
+	assert_false(lr_expiry_notice_due(doc, &f->set, until - 14 * T_DAY - 1));
+	assert_true(lr_expiry_notice_due(doc, &f->set, until - 14 * T_DAY));
+	assert_int_equal(lr_next_event(doc, &f->set, until - 20 * T_DAY), until - 14 * T_DAY);
+	json_object_set_new(doc, "expiry_notice_at", json_string("2027-06-16T00:00:00Z"));
+	assert_false(lr_expiry_notice_due(doc, &f->set, until - T_DAY));
+	assert_int_equal(lr_next_event(doc, &f->set, until - T_DAY), until);
+	/* A ten-day period: the notice is due at approval. */
+	json_object_del(doc, "expiry_notice_at");
+	json_object_set_new(doc, "usage.valid_until", json_string("2027-01-10"));
+	assert_true(lr_expiry_notice_due(doc, &f->set, T_NOW));
+	/* LANREQ-30: overdue after 14 days unless confirmed by a person (C-25). */
+	assert_false(lr_check_overdue(doc, T_NOW + 14 * T_DAY - 1));
+	assert_true(lr_check_overdue(doc, T_NOW + 14 * T_DAY));
+	json_decref(doc);
+}
+
+/* LANREQ-45: usage hours in the configured zone (+09:00). */
+static void usage_hours(void **state)
+{
+	struct fx *f = *state;
+	struct lr_hours h;
+	/* 2027-01-04 is a Monday; 08:00 JST is 2027-01-03T23:00Z. */
+	int64_t mon0800 = 1799017200, sat1000;
+
+	assert_int_equal(lr_hours_parse("Mon-Fri 08:00-19:00", &h), 0);
+	assert_int_equal(h.days, 0x1f);
+	assert_false(lr_hours_contain(&h, mon0800 - 60, f->set.utc_offset));
+	assert_true(lr_hours_contain(&h, mon0800, f->set.utc_offset));
+	assert_true(lr_hours_contain(&h, mon0800 + 11 * 3600 - 60, f->set.utc_offset));
+	assert_false(lr_hours_contain(&h, mon0800 + 11 * 3600, f->set.utc_offset));
+	sat1000 = mon0800 + 5 * T_DAY + 2 * 3600;
+	assert_false(lr_hours_contain(&h, sat1000, f->set.utc_offset));
+	assert_int_equal(lr_hours_next(&h, mon0800 - 3600, f->set.utc_offset), mon0800);
+	assert_int_equal(lr_hours_next(&h, mon0800, f->set.utc_offset), mon0800 + 11 * 3600);
+	/* Across midnight, and the weekend days list. */
+	assert_int_equal(lr_hours_parse("Sat,Sun 22:00-02:00", &h), 0);
+	assert_int_equal(h.days, 0x60);
+	assert_true(lr_hours_contain(&h, sat1000 + 12 * 3600, f->set.utc_offset)); /* Sat 22:00 */
+	assert_true(lr_hours_contain(&h, sat1000 + 15 * 3600, f->set.utc_offset)); /* Sun 01:00 */
+	assert_false(lr_hours_contain(&h, sat1000 - 12 * 3600, f->set.utc_offset)); /* Fri 22:00 */
+	assert_int_equal(lr_hours_parse("any", &h), 0);
+	assert_true(h.any);
+	assert_int_equal(lr_hours_parse("Mon-Fro 08:00-19:00", &h), -EINVAL);
+	assert_int_equal(lr_hours_parse("08:00-08:00", &h), -EINVAL);
+	assert_int_equal(lr_hours_parse("25:00-26:00", &h), -EINVAL);
+	/* A registration with hours is admitted only within them. */
+	{
+		json_t *doc = approved(f);
+		const char *mac, *ip;
+		bool a, q;
+
+		json_object_set_new(doc, "usage.hours", json_string("Mon-Fri 08:00-19:00"));
+		lr_kernel(doc, &f->set, mon0800, &a, &q, &mac, &ip);
+		assert_true(a);
+		lr_kernel(doc, &f->set, sat1000, &a, &q, &mac, &ip);
+		assert_false(a);
+		assert_int_equal(lr_next_event(doc, &f->set, mon0800), mon0800 + 11 * 3600);
+		json_decref(doc);
+	}
+}
+
+/* C-15, LANREQ-40, LANREQ-51: departure ends, transfer flags. */
+static void person_status_effects(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx admin = ctx(f, "Suzuki", ROLE_NETADMIN);
+	json_t *doc = approved(f);
+	char why[256];
+
+	assert_true(lr_person_status_valid("departed"));
+	assert_false(lr_person_status_valid("retired"));
+	assert_int_equal(lr_person_effect(doc, "Someone Else", "departed"), LRP_NONE);
+	assert_int_equal(lr_person_effect(doc, "Ichiro Tanaka", "transferred"), LRP_FLAG);
+	assert_int_equal(lr_person_apply(&admin, doc, LRP_FLAG, "Ichiro Tanaka", "transferred", why,
+					 sizeof(why)),
+			 0);
+	assert_non_null(strstr(s(doc, "change_required"), "LANREQ-51"));
+	assert_int_equal(lr_person_effect(doc, "Ichiro Tanaka", "transferred"), LRP_NONE);
+	assert_int_equal(lr_person_effect(doc, "Ichiro Tanaka", "on-leave"), LRP_END);
+	assert_int_equal(lr_person_apply(&admin, doc, LRP_END, "Ichiro Tanaka", "departed", why,
+					 sizeof(why)),
+			 0);
+	assert_string_equal(s(doc, "state"), "ended");
+	assert_non_null(strstr(s(doc, "end_reason"), "LANREQ-40"));
+	json_decref(doc);
+}
+
+/* LANREQ-25, C-24: the approval notice lists what was permitted, headers on one line. */
+static void approval_notice_lists_the_permission(void **state)
+{
+	json_t *doc = approved(*state);
+	char *m = lr_notice_text(doc, LRN_APPROVED, "netadmin@example.co.jp");
+	static const char *const want[] = {
+		"From: netadmin@example.co.jp\n", "To: tanaka@example.co.jp\n",
+		"Subject: LAN connection 1 approved: SALES-PC-12\n", "sales reporting",
+		"HQ 1F desk 12", "intranet", "2027-06-30", "f1-pc100", "10.11.0.100",
+		"02:00:00:00:0b:01", "SW1F-3/12", "static", "AD: CORP\\SALES-PC-12",
+	};
+	size_t i;
+
+	assert_non_null(m);
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		if (!strstr(m, want[i]))
+			fail_msg("notice lacks '%s':\n%s", want[i], m);
+	free(m);
+	json_decref(doc);
+}
+
+/* 'netctl device list' filters. */
+static void filters(void **state)
+{
+	json_t *doc = approved(*state), *flt = json_object();
+	char why[128];
+
+	assert_true(lr_filter_match(doc, flt, T_NOW));
+	json_object_set_new(flt, "expiring", json_string("14d"));
+	assert_int_equal(lr_filter_check(flt, why, sizeof(why)), 0);
+	assert_false(lr_filter_match(doc, flt, T_NOW));
+	assert_true(lr_filter_match(doc, flt, 1814400000 - 14 * T_DAY));
+	json_object_set_new(flt, "state", json_string("aproved"));
+	assert_int_equal(lr_filter_check(flt, why, sizeof(why)), -EINVAL);
+	json_object_set_new(flt, "state", json_string("approved"));
+	json_object_set_new(flt, "mac", json_string("02-00-00-00-0b-01"));
+	assert_true(lr_filter_match(doc, flt, 1814400000 - T_DAY));
+	json_object_set_new(flt, "department", json_string("Finance"));
+	assert_false(lr_filter_match(doc, flt, 1814400000 - T_DAY));
+	json_object_set_new(flt, "colour", json_string("red"));
+	assert_int_equal(lr_filter_check(flt, why, sizeof(why)), -EINVAL);
+	json_decref(flt);
+	json_decref(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(request_records_every_field, setup, teardown),
+		cmocka_unit_test_setup_teardown(request_refusals_name_their_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(approval_needs_endorsement_and_assigns_address, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kernel_elements_follow_state_and_period, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(change_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(expiry_notice_timing, setup, teardown),
+		cmocka_unit_test_setup_teardown(usage_hours, setup, teardown),
+		cmocka_unit_test_setup_teardown(person_status_effects, setup, teardown),
+		cmocka_unit_test_setup_teardown(approval_notice_lists_the_permission, setup, teardown),
+		cmocka_unit_test_setup_teardown(filters, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

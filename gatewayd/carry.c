@@ -152,7 +152,7 @@ static int dump_set(struct mnl_socket *nl, struct carry *c, uint32_t seq)
 	}
 }
 
-int carry_runtime_elements(struct ruleset *rs, size_t *ret_n)
+int carry_runtime_elements(struct ruleset *rs, unsigned flags, size_t *ret_n)
 {
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
 	struct carry c = { .rs = rs };
@@ -167,6 +167,10 @@ int carry_runtime_elements(struct ruleset *rs, size_t *ret_n)
 	for (i = 0; i < sizeof(runtime_sets) / sizeof(runtime_sets[0]); i++) {
 		c.set = ruleset_set(rs, runtime_sets[i]);
 		if (!c.set)
+			continue;
+		if ((flags & CARRY_NOT_REGISTRY) &&
+		    (!strcmp(c.set->name, SET_REGISTERED) || !strcmp(c.set->name, SET_QUARANTINE_MAC) ||
+		     !strcmp(c.set->name, SET_QUARANTINE4)))
 			continue;
 		r = dump_set(nl, &c, seq++);
 		if (r == -ENOENT) /* first start, or the set is new */

@@ -6,7 +6,9 @@
  * sets: admitted devices cut off, quarantined hosts released, grants gone
  * (CHG-12, INC-2). The elements are read from the kernel's current table
  * and added to the new ruleset, so they are part of the same atomic batch.
- * (When the registry exists, it will be their source instead.)
+ * When gatewayd runs with the LAN registry, the registry is the source of
+ * the registered-devices and quarantine sets (CARRY_NOT_REGISTRY); the
+ * kernel's elements are carried only for the sets nothing else fills yet.
  */
 #ifndef GW_CARRY_H
 #define GW_CARRY_H
@@ -21,6 +23,9 @@
  * to carry, 0. Returns 0 (*@ret_n: elements carried) or negative errno.
  * Blocking: one netlink dump per run-time set.
  */
-int carry_runtime_elements(struct ruleset *rs, size_t *ret_n);
+enum carry_flags {
+	CARRY_NOT_REGISTRY = 1 << 0, /* leave registered_devices and quarantine* alone */
+};
+int carry_runtime_elements(struct ruleset *rs, unsigned flags, size_t *ret_n);
 
 #endif

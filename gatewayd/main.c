@@ -18,6 +18,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timex.h>
 #include <sys/timerfd.h>
 #include <sys/utsname.h>
@@ -32,6 +33,7 @@
 #include "ctlproto.h"
 #include "duration.h"
 #include "history.h"
+#include "lan.h"
 #include "log.h"
 #include "logfile.h"
 #include "logrec.h"
@@ -74,6 +76,9 @@ struct gwd {
 	uint64_t log_records, log_errors;
 	int64_t log_last_us;
 	bool ntp_synced;
+	/* The LAN registry (§3.5): its verbs, sets, clock and notices. */
+	struct lan *lan;
+	int lfd_reg;               /* timerfd: the registry's next event (CLOCK_REALTIME) */
 	struct {
 		uint32_t index;
 		char name[IF_NAMESIZE];
@@ -254,6 +259,19 @@ static void arm_drift_timer(struct gwd *g)
 	timerfd_settime(g->dfd, 0, &its, NULL);
 }
 
+/* The registry's next event (expiry, notice, usage hours), on the wall clock. */
+static void arm_registry_timer(struct gwd *g)
+{
+	int64_t now = now_s(), next = g->lan ? lan_next(g->lan, now) : 0;
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (g->lfd_reg < 0)
+		return;
+	if (next)
+		its.it_value.tv_sec = (time_t)(next > now ? next : now + 1);
+	timerfd_settime(g->lfd_reg, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL);
+}
+
 static struct conf_bundle *bundle_copy(const struct conf_bundle *b)
 {
 	struct conf_bundle *c = bundle_new();
@@ -341,12 +359,24 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	/* The record is of the config's ruleset, without the run-time elements. */
 	plain = render_text(rs, 0);
 	full = render_text(rs, RENDER_ORIGINS);
-	r = carry_runtime_elements(rs, &carried);
+	r = carry_runtime_elements(rs, g->lan ? CARRY_NOT_REGISTRY : 0, &carried);
 	if (r) {
 		diag_error(d, NULL, "reading the run-time sets before the apply failed: %s; "
 				    "nothing was changed",
 			   strerror(-r));
 		goto out;
+	}
+	/* LANREQ-43: admitted and quarantined devices come from the registry, in this batch. */
+	if (g->lan) {
+		size_t filled = 0;
+
+		r = lan_fill(g->lan, p, rs, now_s(), &filled);
+		if (r) {
+			diag_error(d, NULL, "reading the LAN registry failed: %s; nothing was changed",
+				   strerror(-r));
+			goto out;
+		}
+		carried += filled;
 	}
 	r = apply_ruleset(rs, d);
 	if (r)
@@ -388,6 +418,10 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	arm_exception_timer(g);
 	arm_drift_timer(g);
 	index_rules(g);
+	if (g->lan) {
+		lan_applied(g->lan, g->p, g->rs);
+		arm_registry_timer(g);
+	}
 	g->drift_n = 0;
 out:
 	free(plain);
@@ -634,6 +668,8 @@ static json_t *status_json(struct gwd *g)
 		json_object_set_new(j, "drift", drift_json(g, dr));
 		json_object_set_new(j, "zone_pairs", pairs_json(g, rb));
 		json_object_set_new(j, "logging", logging_json(g));
+		if (g->lan)
+			json_object_set_new(j, "registry", lan_status(g->lan, now));
 	}
 	drift_free(dr);
 	readback_free(rb);
@@ -725,6 +761,23 @@ static char *handle(struct gwd *g, uid_t uid, const char *buf, size_t len)
 	switch (req.verb) {
 	case CTL_STATUS:
 		return reply_ok(status_json(g));
+	case CTL_DEVICE: {
+		json_t *res;
+		char why[512];
+
+		if (!g->lan) {
+			ctl_request_fini(&req);
+			return reply_error("the LAN registry is not open (see the log)", NULL);
+		}
+		res = lan_handle(g->lan, pe->name, pe->roles, req.op, req.args, now_s(), why,
+				 sizeof(why));
+		if (!res && lr_op_writes((enum lr_op)req.op))
+			log_warning("control: device %s by %s (%s) refused: %s",
+				    lr_op_name((enum lr_op)req.op), pe->name, user, why);
+		ctl_request_fini(&req);
+		arm_registry_timer(g);
+		return res ? reply_ok(res) : reply_error(why, NULL);
+	}
 	case CTL_HISTORY: {
 		json_t *h = history_json(g, &r);
 
@@ -763,6 +816,33 @@ static char *handle(struct gwd *g, uid_t uid, const char *buf, size_t len)
 
 /* ---- main loop --------------------------------------------------------- */
 
+/*
+ * The LAN registry: registry.db (or registry.db) in the state directory. A
+ * registry that cannot be opened is an error in the log and in status, and
+ * gatewayd runs on with the config's ruleset and empty admission sets: the
+ * registered zones stay closed (fail closed), everything else works.
+ */
+static void open_registry(struct gwd *g, const struct policy *p)
+{
+	char path[4096], err[512];
+
+	if (p->registry.db)
+		snprintf(path, sizeof(path), "%s", p->registry.db);
+	else
+		snprintf(path, sizeof(path), "%s/registry.db", g->state_dir);
+	if (!p->registry.db && mkdir(g->state_dir, 0750) < 0 && errno != EEXIST)
+		log_error("registry: state directory '%s': %s", g->state_dir, strerror(errno));
+	g->lan = lan_open(path, err, sizeof(err));
+	if (!g->lan) {
+		log_error("registry: %s; registered zones admit nobody until it opens", err);
+		return;
+	}
+	g->lfd_reg = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (g->lfd_reg < 0)
+		log_error("registry: timerfd: %s; expiries happen only at reloads", strerror(errno));
+	log_info("registry: %s", path);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: gatewayd [-c CONF] [-f] [-S SOCKET] [--state-dir DIR]\n"
@@ -788,7 +868,7 @@ static int oneshot(const char *conf)
 	r = confread_load(conf, now_s(), 0, &p, &d);
 	if (r == 0)
 		r = compile_policy(p, &rs, &d);
-	if (r == 0 && (r = carry_runtime_elements(rs, &carried)))
+	if (r == 0 && (r = carry_runtime_elements(rs, 0, &carried)))
 		diag_error(&d, NULL, "reading the run-time sets failed: %s; nothing was changed",
 			   strerror(-r));
 	if (r == 0)
@@ -811,16 +891,17 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[6] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[7] = { { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
 					 { .fd = g->dfd, .events = POLLIN },
 					 { .fd = g->nfl ? nflogread_fd(g->nfl) : -1, .events = POLLIN },
-					 { .fd = g->rfd, .events = POLLIN } };
+					 { .fd = g->rfd, .events = POLLIN },
+					 { .fd = g->lfd_reg, .events = POLLIN } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		if (poll(pfd, 6, -1) < 0) {
+		if (poll(pfd, 7, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -849,6 +930,12 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			drift_free(drift_check(g, NULL));
 		if (pfd[4].revents & POLLIN)
 			read_nflog(g);
+		if (pfd[6].revents & POLLIN) {
+			/* ECANCELED: the clock was set; the registry's times are wall-clock times. */
+			if (read(g->lfd_reg, &ticks, sizeof(ticks)) >= 0 || errno == ECANCELED)
+				lan_tick(g->lan, now_s());
+			arm_registry_timer(g);
+		}
 		if (pfd[5].revents & POLLIN && read(g->rfd, &ticks, sizeof(ticks)) > 0 && g->log_dir) {
 			int n = logfile_expire(g->log_dir, now_s(), g->p->settings.log_retention);
 
@@ -912,7 +999,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1, .rfd = -1 };
+	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1, .rfd = -1, .lfd_reg = -1 };
 	struct conf_bundle *b = NULL;
 	struct policy *start_policy = NULL;
 	struct diag_list d;
@@ -977,6 +1064,7 @@ int main(int argc, char **argv)
 			g.state_dir = strdup(sd);
 			g.socket = strdup(so);
 			open_logging(&g, probe);
+			open_registry(&g, probe);
 			lfd = ctl_open(g.socket, probe->daemon.socket_group);
 			if (lfd < 0) {
 				log_error("control socket '%s': %s", g.socket, strerror(-lfd));
@@ -1033,6 +1121,7 @@ int main(int argc, char **argv)
 		log_info("stopped; the ruleset stays in force (fail closed)");
 	}
 	ctl_close(lfd, g.socket);
+	lan_close(g.lan);
 	nflogread_close(g.nfl);
 	logfile_close(g.lf);
 	free(g.rz);

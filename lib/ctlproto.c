@@ -6,13 +6,42 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "lanreq.h"
 #include "model.h"
+
+void ctl_request_fini(struct ctl_request *req)
+{
+	json_decref(req->args);
+	req->args = NULL;
+}
+
+/* Device args: flat, of scalar values or arrays of strings. */
+static bool device_args_ok(json_t *args)
+{
+	const char *key;
+	json_t *v, *e;
+	size_t i;
+
+	json_object_foreach(args, key, v) {
+		if (!*key || strlen(key) > 64)
+			return false;
+		if (json_is_string(v) || json_is_integer(v) || json_is_boolean(v))
+			continue;
+		if (!json_is_array(v) || json_array_size(v) > 256)
+			return false;
+		json_array_foreach(v, i, e)
+			if (!json_is_string(e))
+				return false;
+	}
+	return true;
+}
 
 static const char *const verb_names[CTL__COUNT] = {
 	[CTL_STATUS] = "status",
 	[CTL_RELOAD] = "reload",
 	[CTL_ROLLBACK] = "rollback",
 	[CTL_HISTORY] = "history",
+	[CTL_DEVICE] = "device",
 };
 
 const char *ctl_verb_name(enum ctl_verb v)
@@ -31,6 +60,9 @@ unsigned ctl_verb_roles(enum ctl_verb v)
 	case CTL_ROLLBACK:
 		/* ADM-3, ADM-4: changing the ruleset needs the network-administrator role. */
 		return ROLE_NETADMIN;
+	case CTL_DEVICE:
+		/* Any role may reach the registry; each op then needs its own (lr_op_roles). */
+		return ROLE_NETADMIN | ROLE_OPERATOR | ROLE_HELPDESK | ROLE_AUDITOR | ROLE_DEPT_HEAD;
 	default:
 		return 0;
 	}
@@ -88,7 +120,21 @@ int ctl_parse_request(const char *buf, size_t len, struct ctl_request *ret, cons
 		*ret_err = "args is not an object";
 		goto out;
 	}
-	if (args) {
+	if (ret->verb == CTL_DEVICE) {
+		enum lr_op op;
+
+		if (!args || lr_op_parse(json_string_value(json_object_get(args, "op")), &op)) {
+			*ret_err = "device: args.op is missing or not a known operation";
+			goto out;
+		}
+		if (!device_args_ok(args)) {
+			*ret_err = "device: args must be flat: strings, integers, booleans, lists of "
+				   "strings";
+			goto out;
+		}
+		ret->op = (int)op;
+		ret->args = json_incref(args);
+	} else if (args) {
 		json_object_foreach(args, key, v) {
 			if (ret->verb == CTL_ROLLBACK && !strcmp(key, "to") && json_is_integer(v) &&
 			    json_integer_value(v) > 0) {

@@ -5,6 +5,11 @@
  *
  *   {"version": 1, "verb": "status" | "reload" | "rollback" | "history",
  *    "args": {"to": 3}}                       (args optional, per verb)
+ *   {"version": 1, "verb": "device", "args": {"op": "approve", "id": 12, ...}}
+ *
+ * "device" carries the LAN registry's verbs (lib/lanreq.h, enum lr_op): the
+ * op is checked here, the fields by lib/lanreq.c; args values are strings,
+ * integers, booleans or arrays of strings, nested no deeper.
  *
  * A response: {"ok": true, "result": {...}} or
  *             {"ok": false, "error": "reason", "diagnostics": ["file:line: ..."]}.
@@ -14,6 +19,7 @@
 #ifndef GW_CTLPROTO_H
 #define GW_CTLPROTO_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,16 +34,22 @@ enum ctl_verb {
 	CTL_RELOAD,
 	CTL_ROLLBACK,
 	CTL_HISTORY,
+	CTL_DEVICE,
 	CTL__COUNT
 };
 
 struct ctl_request {
 	enum ctl_verb verb;
-	int64_t to; /* rollback: target version; 0: the previous one */
+	int64_t to;    /* rollback: target version; 0: the previous one */
+	int op;        /* device: enum lr_op */
+	json_t *args;  /* device: the args object (owned; ctl_request_fini) */
 };
 
+void ctl_request_fini(struct ctl_request *req);
+
 /*
- * Parses one request. Returns 0, or -EINVAL with *@ret_err pointing at a
+ * Parses one request; a parsed request is released with ctl_request_fini().
+ * Returns 0, or -EINVAL with *@ret_err pointing at a
  * constant reason (for the error response), or -ENOMEM.
  */
 int ctl_parse_request(const char *buf, size_t len, struct ctl_request *ret, const char **ret_err);

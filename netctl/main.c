@@ -19,6 +19,7 @@ static const struct {
 	{ "reload", cmd_reload, "have gatewayd load, validate and apply its config again" },
 	{ "rollback", cmd_rollback, "re-apply an earlier recorded version" },
 	{ "history", cmd_history, "the applied versions gatewayd keeps" },
+	{ "device", cmd_device, "LAN connection requests: request, approve, end, quarantine, list, ..." },
 	{ "log", cmd_log, "search the firewall log (time, addresses, port, verdict, rule, zone)" },
 };
 

@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #define NETCTL_DEFAULT_CONF "/etc/gatewayd/gatewayd.conf"
+#define NETCTL_DEFAULT_SOCKET "/run/gatewayd/control"
 
 /* Exit statuses (docs/architecture.md): ok, refused, usage. */
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2 };
@@ -20,6 +23,12 @@ int cmd_history(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
+int cmd_device(int argc, char **argv);
+
+/* One request to gatewayd's control socket; the response, or NULL (reason printed). */
+json_t *netctl_call(const char *path, json_t *req);
+/* Prints a refusal response's reason and diagnostics; returns EXIT_REFUSED. */
+int netctl_refusal(json_t *resp);
 
 /* Prints "netctl: <msg>" on stderr. */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -18,10 +18,9 @@
 #include "netctl.h"
 #include "print.h"
 
-#define DEFAULT_SOCKET "/run/gatewayd/control"
 
 /* Sends @req, returns the parsed response or NULL (reason printed). */
-static json_t *call(const char *path, json_t *req)
+json_t *netctl_call(const char *path, json_t *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *text = json_dumps(req, JSON_COMPACT), *buf = NULL;
@@ -69,7 +68,7 @@ out:
 	return resp;
 }
 
-static int print_refusal(json_t *resp)
+int netctl_refusal(json_t *resp)
 {
 	json_t *diags = json_object_get(resp, "diagnostics");
 	size_t i;
@@ -95,7 +94,7 @@ static int parse_online(int argc, char **argv, struct online_opts *o, const char
 	};
 	int c;
 
-	o->socket = getenv("GATEWAYD_SOCKET") ? getenv("GATEWAYD_SOCKET") : DEFAULT_SOCKET;
+	o->socket = getenv("GATEWAYD_SOCKET") ? getenv("GATEWAYD_SOCKET") : NETCTL_DEFAULT_SOCKET;
 	o->json = false;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "S:h", opts, NULL)) != -1) {
@@ -120,14 +119,14 @@ static int parse_online(int argc, char **argv, struct online_opts *o, const char
 /* Runs one verb: request, response, print. */
 static int run(const struct online_opts *o, json_t *req, int (*printer)(FILE *, json_t *, bool))
 {
-	json_t *resp = call(o->socket, req);
+	json_t *resp = netctl_call(o->socket, req);
 	int r;
 
 	json_decref(req);
 	if (!resp)
 		return EXIT_REFUSED;
 	if (!json_is_true(json_object_get(resp, "ok")))
-		r = print_refusal(resp);
+		r = netctl_refusal(resp);
 	else
 		r = printer(stdout, json_object_get(resp, "result"), o->json) ? EXIT_REFUSED
 									       : EXIT_OK;

@@ -22,7 +22,10 @@ netctl=${NETCTL:-$build/netctl}
 . "$top/tests/e2e/lib.sh"
 
 tmp=$(mktemp -d) || exit 1
+chmod 755 "$tmp"
 sock=$tmp/control
+cp -r "$top/conf" "$top/zones" "$tmp/"
+e2e_people "$tmp/conf/gatewayd.conf"
 logs=$tmp/log
 lab_init "gwlog$$" || exit 1
 cleanup() {
@@ -40,7 +43,7 @@ echo '{}' >"$logs/fw-2020-01-01.jsonl"
 recent=$(date -u -d '-10 days' +%Y-%m-%d)
 echo '{}' >"$logs/fw-$recent.jsonl"
 
-lab_spawn gw "$gatewayd" -c "$top/conf/gatewayd.conf" -f -S "$sock" --state-dir "$tmp/state" \
+lab_spawn gw "$gatewayd" -c "$tmp/conf/gatewayd.conf" -f -S "$sock" --state-dir "$tmp/state" \
 	--log-dir "$logs" 2>"$tmp/gatewayd.log"
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { fail "gatewayd did not start: $(cat "$tmp/gatewayd.log")"; e2e_summary; exit 1; }
@@ -48,9 +51,8 @@ for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 	fail "the 2020 day file is still there"
 [ -e "$logs/fw-$recent.jsonl" ] && pass "a day file within the retention was kept" || fail "recent day file removed"
 
-# Setup, not a test: the registry that admits devices is a later issue.
-ip netns exec "$gw" nft add element inet gatewayd registered_devices \
-	"{ $(lab_mac floor1) . 10.11.0.100 }"
+# Setup: pc1 is admitted through the registry (LANREQ-43).
+e2e_register "$netctl" "$sock" floor1 "$(lab_mac floor1)" >/dev/null || fail "registering pc1"
 lab_spawn server socat -T 3 TCP-LISTEN:443,bind=10.1.0.10,reuseaddr,fork EXEC:/bin/true
 lab_spawn dmz socat -T 3 TCP-LISTEN:80,bind=172.20.0.10,reuseaddr,fork EXEC:/bin/true
 sleep 0.3

@@ -20,7 +20,10 @@ netctl=${NETCTL:-$build/netctl}
 . "$top/tests/e2e/lib.sh"
 
 tmp=$(mktemp -d) || exit 1
+chmod 755 "$tmp"
 sock=$tmp/control
+cp -r "$top/conf" "$top/zones" "$tmp/"
+e2e_people "$tmp/conf/gatewayd.conf"
 lab_init "gwrl$$" || exit 1
 cleanup() {
 	lab_down
@@ -31,14 +34,15 @@ trap 'exit 130' INT TERM
 
 lab_up >/dev/null || { fail "lab did not come up"; e2e_summary; exit 1; }
 gw=$(lab_ns gw)
-lab_spawn gw "$gatewayd" -c "$top/conf/gatewayd.conf" -f -S "$sock" --state-dir "$tmp/state" \
+lab_spawn gw "$gatewayd" -c "$tmp/conf/gatewayd.conf" -f -S "$sock" --state-dir "$tmp/state" \
 	2>"$tmp/gatewayd.log"
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] && pass "gatewayd runs in the lab's gateway namespace" ||
 	{ fail "gatewayd did not start: $(cat "$tmp/gatewayd.log")"; e2e_summary; exit 1; }
-# Setup, not a test: the registry that admits devices is a later issue.
-ip netns exec "$gw" nft add element inet gatewayd registered_devices \
-	"{ $(lab_mac floor1) . 10.11.0.100 }"
+# pc1 is admitted through the registry, so every reload rebuilds its element
+# from the registry in the same batch as the rules (LANREQ-43).
+out=$(e2e_register "$netctl" "$sock" floor1 "$(lab_mac floor1)" 2>&1) && [[ $out == *" 10.11.0.100,"* ]] &&
+	pass "pc1 admitted through the registry: $out" || fail "registering pc1: $out"
 
 # A listener on app:8443 that answers every connection.
 lab_spawn server socat -T 5 TCP-LISTEN:8443,bind=10.1.0.10,reuseaddr,fork EXEC:'/bin/echo ok'

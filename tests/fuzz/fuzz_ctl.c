@@ -23,5 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (r != 0 && !err && r != -12 /* -ENOMEM */)
 		abort();
+	if (r == 0 && req.verb == CTL_DEVICE && !json_is_object(req.args))
+		abort();
+	if (r == 0)
+		ctl_request_fini(&req);
 	return 0;
 }

@@ -1,0 +1,1227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Edge: the LAN registry at work in gatewayd (see lan.h). */
+#include "lan.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "ctkill.h"
+#include "duration.h"
+#include "log.h"
+#include "registry.h"
+#include "setop.h"
+#include "util.h"
+
+/* One element of the kernel's registered-devices or quarantine sets. */
+struct kel {
+	char mac[18];
+	char ip[INET_ADDRSTRLEN]; /* "" when unknown (quarantine of a DHCP device) */
+};
+
+struct kset {
+	struct kel *v;
+	size_t n, cap;
+};
+
+struct lan {
+	struct registry *reg;
+	const struct policy *p;    /* the running policy (borrowed) */
+	const struct ruleset *rs;  /* the running ruleset: its set declarations */
+	struct lr_settings set;
+	struct kset admit, quar;   /* what the kernel holds */
+	bool synced;               /* the kernel holds what the registry says */
+	char sync_err[256];
+	int64_t retry_at;
+	uint64_t notices_sent, notices_failed;
+};
+
+/* Notices are sent by a command that reads one message; a hung MTA must not hang us. */
+#define NOTIFY_TIMEOUT_MS 15000
+
+static void settings_from(struct lan *l, const struct policy *p)
+{
+	l->set.expiry_notice = p->registry.expiry_notice;
+	l->set.conformance_check = p->registry.conformance_check;
+	l->set.max_period = p->registry.max_period;
+	l->set.utc_offset = p->registry.utc_offset;
+	l->set.four_eyes = p->registry.four_eyes;
+}
+
+struct lan *lan_open(const char *path, char *err, size_t errlen)
+{
+	struct lan *l = calloc(1, sizeof(*l));
+	struct lr_settings def = LR_SETTINGS_DEFAULT;
+
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	l->set = def;
+	l->reg = registry_open(path, err, errlen);
+	if (!l->reg) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void lan_close(struct lan *l)
+{
+	if (!l)
+		return;
+	registry_close(l->reg);
+	free(l->admit.v);
+	free(l->quar.v);
+	free(l);
+}
+
+/* ---- what the kernel must hold ---------------------------------------------- */
+
+static int kset_add(struct kset *k, const char *mac, const char *ip)
+{
+	struct kel *e;
+
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		struct kel *v = realloc(k->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		k->v = v;
+		k->cap = cap;
+	}
+	e = &k->v[k->n++];
+	snprintf(e->mac, sizeof(e->mac), "%s", mac);
+	snprintf(e->ip, sizeof(e->ip), "%s", ip ? ip : "");
+	return 0;
+}
+
+static int kel_cmp(const void *a, const void *b)
+{
+	const struct kel *x = a, *y = b;
+	int c = strcmp(x->mac, y->mac);
+
+	return c ? c : strcmp(x->ip, y->ip);
+}
+
+static bool kset_has(const struct kset *k, const struct kel *e)
+{
+	return k->n && bsearch(e, k->v, k->n, sizeof(*e), kel_cmp);
+}
+
+/* What the registry says the kernel must hold at @now, sorted. */
+static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *quar)
+{
+	json_t *all, *doc;
+	size_t i;
+	int r;
+
+	memset(admit, 0, sizeof(*admit));
+	memset(quar, 0, sizeof(*quar));
+	r = registry_all(l->reg, &all);
+	if (r)
+		return r;
+	json_array_foreach(all, i, doc) {
+		const char *mac, *ip;
+		bool a, q;
+
+		lr_kernel(doc, &l->set, now, &a, &q, &mac, &ip);
+		if (a)
+			r = kset_add(admit, mac, ip);
+		else if (q)
+			r = kset_add(quar, mac, ip);
+		if (r)
+			break;
+	}
+	json_decref(all);
+	if (r) {
+		free(admit->v);
+		free(quar->v);
+		return r;
+	}
+	qsort(admit->v, admit->n, sizeof(*admit->v), kel_cmp);
+	qsort(quar->v, quar->n, sizeof(*quar->v), kel_cmp);
+	return 0;
+}
+
+static bool to_elem(const struct set *s, const struct kel *k, struct elem *e)
+{
+	struct in_addr a;
+	char mac[18];
+
+	memset(e, 0, sizeof(*e));
+	if (!strcmp(s->name, SET_QUARANTINE4) || !strcmp(s->name, SET_REGISTERED)) {
+		if (!*k->ip || inet_pton(AF_INET, k->ip, &a) != 1)
+			return false;
+	}
+	if (!strcmp(s->name, SET_QUARANTINE4)) {
+		e->key[0].addr.family = AF_INET;
+		memcpy(e->key[0].addr.lo, &a, 4);
+		memcpy(e->key[0].addr.hi, &a, 4);
+		return true;
+	}
+	if (!lr_mac_normal(k->mac, mac) || mac_parse(mac, e->key[0].mac))
+		return false;
+	if (!strcmp(s->name, SET_REGISTERED)) {
+		e->key[1].addr.family = AF_INET;
+		memcpy(e->key[1].addr.lo, &a, 4);
+		memcpy(e->key[1].addr.hi, &a, 4);
+	}
+	return true;
+}
+
+int lan_fill(struct lan *l, const struct policy *p, struct ruleset *rs, int64_t now,
+	     size_t *ret_n)
+{
+	struct set *reg = ruleset_set(rs, SET_REGISTERED), *qm = ruleset_set(rs, SET_QUARANTINE_MAC),
+		   *q4 = ruleset_set(rs, SET_QUARANTINE4);
+	struct kset admit, quar;
+	size_t i, n = 0;
+	int r;
+
+	settings_from(l, p);
+	r = desired(l, now, &admit, &quar);
+	if (r)
+		return r;
+	for (i = 0; reg && i < admit.n; i++) {
+		struct elem e, *slot;
+
+		if (!to_elem(reg, &admit.v[i], &e))
+			continue;
+		if (!(slot = set_add_elem(rs, reg)))
+			goto oom;
+		*slot = e;
+		n++;
+	}
+	for (i = 0; i < quar.n; i++) {
+		struct elem e, *slot;
+
+		if (qm && to_elem(qm, &quar.v[i], &e)) {
+			if (!(slot = set_add_elem(rs, qm)))
+				goto oom;
+			*slot = e;
+			n++;
+		}
+		if (q4 && to_elem(q4, &quar.v[i], &e)) {
+			if (!(slot = set_add_elem(rs, q4)))
+				goto oom;
+			*slot = e;
+			n++;
+		}
+	}
+	/* Taken as the kernel's state only when the apply succeeds (lan_applied). */
+	free(l->admit.v);
+	free(l->quar.v);
+	l->admit = admit;
+	l->quar = quar;
+	l->synced = false;
+	*ret_n = n;
+	return 0;
+oom:
+	free(admit.v);
+	free(quar.v);
+	return -ENOMEM;
+}
+
+void lan_applied(struct lan *l, const struct policy *p, const struct ruleset *rs)
+{
+	l->p = p;
+	l->rs = rs;
+	settings_from(l, p);
+	l->synced = true;
+	l->sync_err[0] = 0;
+	l->retry_at = 0;
+}
+
+/* Ends the tracked connections of addresses that lost admission (ctkill.h: after the set). */
+static void cut(const struct kset *gone)
+{
+	size_t i;
+
+	for (i = 0; i < gone->n; i++) {
+		struct in_addr a;
+		unsigned n = 0;
+		char err[256] = "";
+
+		if (!*gone->v[i].ip || inet_pton(AF_INET, gone->v[i].ip, &a) != 1)
+			continue;
+		if (ctkill_host(AF_INET, &a, &n, err, sizeof(err)))
+			log_error("registry: ending the connections of %s failed: %s",
+				  gone->v[i].ip, err);
+		else if (n)
+			log_info("registry: %u tracked connections of %s ended (LANREQ-42)", n,
+				 gone->v[i].ip);
+	}
+}
+
+/*
+ * Makes the kernel hold what the registry says: one small batch of the
+ * differences (removals and quarantines first), then the cut addresses'
+ * conntrack entries go. On failure the kernel keeps its old elements and
+ * a retry is scheduled.
+ */
+static int sync_kernel(struct lan *l, int64_t now)
+{
+	const struct set *reg, *qm, *q4;
+	struct kset admit, quar, gone = { 0 };
+	struct setop *ops = NULL;
+	struct elem *el = NULL;
+	size_t n = 0, max, i;
+	char err[256] = "";
+	int r;
+
+	if (!l->rs)
+		return 0;
+	reg = ruleset_set(l->rs, SET_REGISTERED);
+	qm = ruleset_set(l->rs, SET_QUARANTINE_MAC);
+	q4 = ruleset_set(l->rs, SET_QUARANTINE4);
+	r = desired(l, now, &admit, &quar);
+	if (r)
+		return r;
+	max = 2 * (admit.n + quar.n + l->admit.n + l->quar.n) + 1;
+	ops = calloc(max, sizeof(*ops));
+	el = calloc(max, sizeof(*el));
+	if (!ops || !el) {
+		r = -ENOMEM;
+		goto out;
+	}
+#define OP(kind, s, k)                                                       \
+	do {                                                                 \
+		if ((s) && to_elem((s), (k), &el[n])) {                      \
+			ops[n] = (struct setop){ (kind), (s), &el[n] };      \
+			n++;                                                 \
+		}                                                            \
+	} while (0)
+	/* Cut first: what leaves the admitted set, what enters quarantine. */
+	for (i = 0; i < l->admit.n; i++)
+		if (!kset_has(&admit, &l->admit.v[i])) {
+			OP(SETOP_DEL, reg, &l->admit.v[i]);
+			if ((r = kset_add(&gone, l->admit.v[i].mac, l->admit.v[i].ip)))
+				goto out;
+		}
+	for (i = 0; i < quar.n; i++)
+		if (!kset_has(&l->quar, &quar.v[i])) {
+			OP(SETOP_ADD, qm, &quar.v[i]);
+			OP(SETOP_ADD, q4, &quar.v[i]);
+			if ((r = kset_add(&gone, quar.v[i].mac, quar.v[i].ip)))
+				goto out;
+		}
+	for (i = 0; i < l->quar.n; i++)
+		if (!kset_has(&quar, &l->quar.v[i])) {
+			OP(SETOP_DEL, qm, &l->quar.v[i]);
+			OP(SETOP_DEL, q4, &l->quar.v[i]);
+		}
+	for (i = 0; i < admit.n; i++)
+		if (!kset_has(&l->admit, &admit.v[i]))
+			OP(SETOP_ADD, reg, &admit.v[i]);
+#undef OP
+	if (n > SETOP_MAX) {
+		r = -E2BIG;
+		snprintf(err, sizeof(err), "%zu changes at once; they wait for the next reload", n);
+	} else {
+		r = setop_apply("inet", RULESET_TABLE, ops, n, err, sizeof(err));
+	}
+	if (r) {
+		snprintf(l->sync_err, sizeof(l->sync_err), "%s", err[0] ? err : strerror(-r));
+		log_error("registry: the kernel's sets could not be updated: %s; retrying",
+			  l->sync_err);
+		l->synced = false;
+		l->retry_at = now + 10;
+		goto out;
+	}
+	if (n)
+		log_info("registry: %zu set elements changed in one batch", n);
+	cut(&gone);
+	free(l->admit.v);
+	free(l->quar.v);
+	l->admit = admit;
+	l->quar = quar;
+	admit.v = quar.v = NULL;
+	l->synced = true;
+	l->sync_err[0] = 0;
+	l->retry_at = 0;
+out:
+	free(admit.v);
+	free(quar.v);
+	free(gone.v);
+	free(ops);
+	free(el);
+	return r;
+}
+
+/* ---- notices ----------------------------------------------------------------- */
+
+/* Runs the notify command with @msg on stdin; 0 when it exited 0. */
+static int run_notify(const char *cmd, const char *msg, char *err, size_t errlen)
+{
+	int in[2], status = 0, waited = 0;
+	size_t len = strlen(msg), off = 0;
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		return -EAGAIN;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(in[0], 0);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	signal(SIGPIPE, SIG_IGN);
+	while (off < len) {
+		ssize_t w = write(in[1], msg + off, len - off);
+
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	close(in[1]);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -ECHILD;
+		}
+		if (waited >= NOTIFY_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			snprintf(err, errlen, "'%s' did not finish within %d s; killed", cmd,
+				 NOTIFY_TIMEOUT_MS / 1000);
+			return -ETIMEDOUT;
+		}
+		poll(NULL, 0, 20);
+		waited += 20;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(err, errlen, "'%s' %s %d", cmd, WIFEXITED(status) ? "exited with" : "killed by signal",
+		 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return -EIO;
+}
+
+/* C-24: sends the pending notices; each result is recorded, failures stay listed. */
+static void send_notices(struct lan *l, int64_t now)
+{
+	const char *cmd = l->p && l->p->registry.notify_command ? l->p->registry.notify_command
+								 : "/usr/sbin/sendmail -t -i";
+	json_t *pending, *n;
+	size_t i;
+
+	if (registry_notices(l->reg, "pending", 0, &pending))
+		return;
+	json_array_foreach(pending, i, n) {
+		char err[256] = "";
+		int64_t id = json_integer_value(json_object_get(n, "id"));
+		int r = run_notify(cmd, json_string_value(json_object_get(n, "message")), err,
+				   sizeof(err));
+
+		registry_notice_result(l->reg, id, r == 0, r ? err : NULL, now);
+		if (r) {
+			l->notices_failed++;
+			log_error("registry: notice %lld (%s, registration %lld) not sent: %s; it "
+				  "stays listed as failed (C-24)",
+				  (long long)id, json_string_value(json_object_get(n, "kind")),
+				  (long long)json_integer_value(json_object_get(n, "device")), err);
+		} else {
+			l->notices_sent++;
+		}
+	}
+	json_decref(pending);
+}
+
+static int add_notice(struct lan *l, const json_t *doc, enum lr_notice k, int64_t now)
+{
+	const char *from = l->p ? l->p->registry.notify_from : NULL;
+	char *msg = lr_notice_text(doc, k, from);
+	int r;
+
+	if (!msg)
+		return -ENOMEM;
+	r = registry_notice_add(l->reg, json_integer_value(json_object_get(doc, "id")),
+				lr_notice_name(k), now, msg, NULL);
+	free(msg);
+	return r;
+}
+
+/* ---- verbs ------------------------------------------------------------------- */
+
+static bool taken_by(void *data, const char *key, const char *val, int64_t self)
+{
+	json_t *all = data, *doc;
+	size_t i;
+
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		const char *v = json_string_value(json_object_get(doc, key));
+
+		if (json_integer_value(json_object_get(doc, "id")) == self)
+			continue;
+		if (s != LRS_REQUESTED && s != LRS_APPROVED && s != LRS_CHANGED &&
+		    s != LRS_QUARANTINED)
+			continue;
+		if (v && !strcmp(v, val))
+			return true;
+		if (!strcmp(key, "device.ip") &&
+		    (v = json_string_value(json_object_get(doc, "lease_ip"))) && !strcmp(v, val))
+			return true;
+	}
+	return false;
+}
+
+static bool ip_taken(void *data, const char *ip, int64_t self)
+{
+	return taken_by(data, "device.ip", ip, self);
+}
+
+static bool mac_taken(void *data, const char *mac, int64_t self)
+{
+	return taken_by(data, "device.mac", mac, self);
+}
+
+static bool host_taken(void *data, const char *h, int64_t self)
+{
+	return taken_by(data, "device.hostname", h, self);
+}
+
+static const char *arg_str(const json_t *args, const char *key)
+{
+	return json_string_value(json_object_get(args, key));
+}
+
+/* A registration named by "id", or the live one of "mac" or "ip". */
+static int find(struct lan *l, const json_t *args, json_t **ret, char *err, size_t errlen)
+{
+	const json_t *id = json_object_get(args, "id");
+	const char *mac = arg_str(args, "mac"), *ip = arg_str(args, "ip");
+	json_t *all, *doc;
+	char m[18];
+	size_t i;
+	int r;
+
+	*ret = NULL;
+	if (json_is_integer(id)) {
+		r = registry_get(l->reg, json_integer_value(id), ret);
+		if (r == -ENOENT)
+			snprintf(err, errlen, "no registration %lld",
+				 (long long)json_integer_value(id));
+		else if (r)
+			snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return r;
+	}
+	if (!mac && !ip) {
+		snprintf(err, errlen, "name the registration: ID, MAC or IP address");
+		return -EINVAL;
+	}
+	if (mac && !lr_mac_normal(mac, m)) {
+		snprintf(err, errlen, "'%s' is not a MAC address", mac);
+		return -EINVAL;
+	}
+	r = registry_all(l->reg, &all);
+	if (r) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return r;
+	}
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		const char *dm = json_string_value(json_object_get(doc, "device.mac"));
+		const char *di = json_string_value(json_object_get(doc, "device.ip"));
+		const char *dl = json_string_value(json_object_get(doc, "lease_ip"));
+
+		if (s == LRS_REFUSED || s == LRS_ENDED || s == LRS_EXPIRED)
+			continue;
+		if ((mac && dm && !strcmp(dm, m)) ||
+		    (ip && ((di && !strcmp(di, ip)) || (dl && !strcmp(dl, ip))))) {
+			*ret = json_incref(doc);
+			break;
+		}
+	}
+	json_decref(all);
+	if (!*ret) {
+		snprintf(err, errlen, "no live registration has %s %s", mac ? "MAC" : "address",
+			 mac ? mac : ip);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static json_t *summary(const json_t *doc)
+{
+	static const char *const keys[] = { "id",	   "state",	  "zone",
+					    "device.name", "device.hostname", "device.mac",
+					    "device.ip",   "lease_ip",	  "user.name",
+					    "user.department", "usage.valid_until", "change_required",
+					    "check_due",   "check_confirmed_by" };
+	json_t *s = json_object();
+	size_t i;
+
+	for (i = 0; s && i < ARRAY_SIZE(keys); i++) {
+		json_t *v = json_object_get(doc, keys[i]);
+
+		if (v)
+			json_object_set(s, keys[i], v);
+	}
+	return s;
+}
+
+/* The args of 'request' without the protocol's own "op". */
+static json_t *fields_of(const json_t *args)
+{
+	json_t *f = json_deep_copy(args);
+
+	if (f)
+		json_object_del(f, "op");
+	return f;
+}
+
+static json_t *observed(struct lan *l)
+{
+	json_t *s = NULL;
+
+	registry_sightings(l->reg, &s);
+	return s ? s : json_array();
+}
+
+/*
+ * LANREQ-30, LANREQ-31, LANREQ-46: each registration against what the
+ * gateway saw of its MAC and address on the LAN.
+ */
+static json_t *compare(const json_t *doc, const json_t *seen)
+{
+	const char *mac = json_string_value(json_object_get(doc, "device.mac"));
+	const char *ip = json_string_value(json_object_get(doc, "device.ip"))
+				 ?: json_string_value(json_object_get(doc, "lease_ip"));
+	json_t *r = summary(doc), *other = json_array(), *e;
+	int64_t last = 0;
+	size_t i;
+
+	json_array_foreach(seen, i, e) {
+		const char *sm = json_string_value(json_object_get(e, "mac"));
+		const char *si = json_string_value(json_object_get(e, "ip"));
+		int64_t t = json_integer_value(json_object_get(e, "last_seen"));
+
+		if (sm && mac && !strcmp(sm, mac)) {
+			if (ip && si && !strcmp(si, ip)) {
+				if (t > last)
+					last = t;
+			} else if (si && strcmp(si, "0.0.0.0")) {
+				json_array_append_new(other, json_sprintf("%s used %s", sm, si));
+			}
+		} else if (si && ip && !strcmp(si, ip) && sm) {
+			json_array_append_new(other, json_sprintf("%s used by %s", si, sm));
+		}
+	}
+	json_object_set_new(r, "last_seen", last ? json_integer(last) : json_null());
+	json_object_set_new(r, "observed", json_string(last ? "as registered" : "not yet seen"));
+	json_object_set_new(r, "anomalies", other);
+	return r;
+}
+
+static json_t *report(struct lan *l, const json_t *args, int64_t now, char *err, size_t errlen)
+{
+	const char *kind = arg_str(args, "kind") ?: "conformance";
+	json_t *all, *doc, *seen, *out = json_array();
+	size_t i;
+
+	if (registry_all(l->reg, &all)) {
+		json_decref(out);
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	seen = observed(l);
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		json_t *row;
+
+		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+			continue;
+		if (!strcmp(kind, "conformance")) {
+			/* LANREQ-30: the checks still open, due or overdue. */
+			if (json_object_get(doc, "check_confirmed_by"))
+				continue;
+			row = compare(doc, seen);
+			json_object_set_new(row, "overdue", json_boolean(lr_check_overdue(doc, now)));
+		} else if (!strcmp(kind, "department")) {
+			/* LANREQ-31: every live registration, per department. */
+			const char *dep = arg_str(args, "department");
+			const char *d = json_string_value(json_object_get(doc, "user.department"));
+
+			if (dep && (!d || strcmp(d, dep)))
+				continue;
+			row = compare(doc, seen);
+		} else {
+			json_decref(all);
+			json_decref(seen);
+			json_decref(out);
+			snprintf(err, errlen, "report kind '%s' is not conformance or department", kind);
+			return NULL;
+		}
+		json_array_append_new(out, row);
+	}
+	json_decref(all);
+	json_decref(seen);
+	return out;
+}
+
+/* LANREQ-26..28, WLAN-8: the lists, derived from the register at every call. */
+static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t errlen)
+{
+	const char *list = arg_str(args, "list") ?: "ip";
+	static const char *const cols_ip[] = { "device.ip", "lease_ip", "device.hostname",
+					       "device.class", "device.server_approval", "zone",
+					       "device.mac", "id" };
+	static const char *const cols_dns[] = { "device.hostname", "device.ip", "device.dns",
+						"device.directory", "id" };
+	static const char *const cols_ports[] = { "device.connection_point", "zone",
+						  "usage.location", "device.hostname", "device.mac",
+						  "id" };
+	static const char *const cols_macs[] = { "device.mac", "user.id", "zone",
+						 "device.hostname", "id" };
+	const char *const *cols;
+	size_t n_cols, i, k;
+	json_t *all, *doc, *out;
+
+	if (!strcmp(list, "ip"))
+		cols = cols_ip, n_cols = ARRAY_SIZE(cols_ip);
+	else if (!strcmp(list, "dns"))
+		cols = cols_dns, n_cols = ARRAY_SIZE(cols_dns);
+	else if (!strcmp(list, "ports"))
+		cols = cols_ports, n_cols = ARRAY_SIZE(cols_ports);
+	else if (!strcmp(list, "macs"))
+		cols = cols_macs, n_cols = ARRAY_SIZE(cols_macs);
+	else {
+		snprintf(err, errlen, "list '%s' is not ip, dns, ports or macs", list);
+		return NULL;
+	}
+	if (registry_all(l->reg, &all)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	out = json_array();
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		json_t *row;
+
+		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+			continue;
+		if (!strcmp(list, "macs")) {
+			const char *z = json_string_value(json_object_get(doc, "zone"));
+			const struct zone *zz = l->p && z ? policy_zone(l->p, z) : NULL;
+			const char *want = arg_str(args, "zone");
+
+			if (want ? (!z || strcmp(z, want)) : (!zz || zz->kind != ZK_WLAN))
+				continue;
+		}
+		row = json_object();
+		for (k = 0; k < n_cols; k++) {
+			json_t *v = json_object_get(doc, cols[k]);
+
+			if (v)
+				json_object_set(row, cols[k], v);
+		}
+		json_array_append_new(out, row);
+	}
+	json_decref(all);
+	return out;
+}
+
+/* LANREQ-46: each observed MAC/IP with what the register says of it. */
+static json_t *seen_list(struct lan *l, char *err, size_t errlen)
+{
+	json_t *all, *seen = observed(l), *e, *doc, *out = json_array();
+	size_t i, k;
+
+	if (registry_all(l->reg, &all)) {
+		json_decref(seen);
+		json_decref(out);
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	json_array_foreach(seen, i, e) {
+		const char *mac = json_string_value(json_object_get(e, "mac"));
+		const char *ip = json_string_value(json_object_get(e, "ip"));
+		const char *verdict = "unregistered";
+		json_t *row = json_deep_copy(e);
+
+		json_array_foreach(all, k, doc) {
+			enum lr_state s = lr_state(doc);
+			const char *dm = json_string_value(json_object_get(doc, "device.mac"));
+			const char *di = json_string_value(json_object_get(doc, "device.ip"))
+						 ?: json_string_value(json_object_get(doc, "lease_ip"));
+
+			if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+				continue;
+			if (dm && mac && !strcmp(dm, mac)) {
+				verdict = di && ip && (!strcmp(di, ip) || !strcmp(ip, "0.0.0.0"))
+						  ? (s == LRS_QUARANTINED ? "quarantined" : "registered")
+						  : "registered MAC, other address";
+				json_object_set_new(row, "registration",
+						    json_integer(json_integer_value(
+							    json_object_get(doc, "id"))));
+				break;
+			}
+			if (di && ip && !strcmp(di, ip)) {
+				verdict = "registered address, other MAC";
+				json_object_set_new(row, "registration",
+						    json_integer(json_integer_value(
+							    json_object_get(doc, "id"))));
+			}
+		}
+		json_object_set_new(row, "verdict", json_string(verdict));
+		json_array_append_new(out, row);
+	}
+	json_decref(all);
+	json_decref(seen);
+	return out;
+}
+
+static json_t *person_op(struct lan *l, const struct lr_ctx *cx, const json_t *args, char *err,
+			 size_t errlen)
+{
+	const char *name = arg_str(args, "name"), *status = arg_str(args, "status");
+	json_t *all, *doc, *ended = json_array(), *flagged = json_array();
+	size_t i;
+	int r;
+
+	if (!(cx->roles & lr_op_roles(LRO_PERSON))) {
+		snprintf(err, errlen, "'device person' needs the role netadmin; %s does not hold it",
+			 cx->actor);
+		goto fail;
+	}
+	if (!name || !*name || strlen(name) > 128 || !lr_person_status_valid(status)) {
+		snprintf(err, errlen, "give --name PERSON and --status active, departed, "
+				      "contract-ended, on-leave or transferred (C-15)");
+		goto fail;
+	}
+	if (registry_begin(l->reg)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto fail;
+	}
+	r = registry_person_set(l->reg, name, status, cx->now, cx->actor);
+	r = r ?: registry_all(l->reg, &all);
+	if (r)
+		goto dbfail;
+	json_array_foreach(all, i, doc) {
+		enum lr_person_effect e = lr_person_effect(doc, name, status);
+		json_t *before;
+		char why[256];
+
+		if (e == LRP_NONE)
+			continue;
+		before = json_deep_copy(doc);
+		r = lr_person_apply(cx, doc, e, name, status, why, sizeof(why));
+		r = r ?: registry_update(l->reg, doc, cx->now);
+		char subject[64];
+
+		snprintf(subject, sizeof(subject), "device:%lld",
+			 (long long)json_integer_value(json_object_get(doc, "id")));
+		r = r ?: registry_event(l->reg, cx->now, cx->actor, subject,
+					e == LRP_END ? "end (person)" : "flag (transfer)", status, before,
+					doc);
+		json_decref(before);
+		if (r)
+			break;
+		json_array_append_new(e == LRP_END ? ended : flagged,
+				      json_integer(json_integer_value(json_object_get(doc, "id"))));
+		if (e == LRP_END)
+			r = add_notice(l, doc, LRN_ENDED, cx->now);
+		if (r)
+			break;
+	}
+	json_decref(all);
+	r = r ?: registry_event(l->reg, cx->now, cx->actor, "people", "person status", status, NULL,
+				json_pack("{s:s, s:s}", "name", name, "status", status));
+	if (r || registry_commit(l->reg))
+		goto dbfail;
+	log_info("registry: %s is %s (recorded by %s): %zu registrations ended, %zu flagged", name,
+		 status, cx->actor, json_array_size(ended), json_array_size(flagged));
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", name, "status", status, "ended", ended,
+			 "flagged", flagged);
+dbfail:
+	snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+	registry_rollback(l->reg);
+fail:
+	json_decref(ended);
+	json_decref(flagged);
+	return NULL;
+}
+
+/* Fixes event subjects for registrations: "device:ID". */
+static void subject_of(const json_t *doc, char *buf, size_t len)
+{
+	snprintf(buf, len, "device:%lld", (long long)json_integer_value(json_object_get(doc, "id")));
+}
+
+json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, const json_t *args,
+		   int64_t now, char *err, size_t errlen)
+{
+	enum lr_op op = (enum lr_op)op_;
+	struct lr_ctx cx = { .p = l->p, .set = &l->set, .actor = actor, .roles = roles,
+			     .now = now, .ip_taken = ip_taken, .mac_taken = mac_taken,
+			     .hostname_taken = host_taken };
+	json_t *all = NULL, *doc = NULL, *before = NULL, *res = NULL;
+	const char *reason = NULL;
+	char subject[64];
+	enum lr_notice notice = LRN__COUNT;
+	int r = 0;
+
+	err[0] = 0;
+	if (!l->p) {
+		snprintf(err, errlen, "the registry is not ready");
+		return NULL;
+	}
+	if (!(roles & lr_op_roles(op)) && op != LRO_PERSON) {
+		/* The ops refuse for themselves with the role's name; views are for everyone. */
+		if (!lr_op_writes(op)) {
+			snprintf(err, errlen, "'device %s' needs a role of the config's people",
+				 lr_op_name(op));
+			return NULL;
+		}
+	}
+	switch (op) {
+	case LRO_LIST: {
+		json_t *filter = fields_of(args), *d;
+		size_t i;
+
+		if (lr_filter_check(filter, err, errlen) || registry_all(l->reg, &all)) {
+			if (!err[0])
+				snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+			json_decref(filter);
+			return NULL;
+		}
+		res = json_array();
+		json_array_foreach(all, i, d)
+			if (lr_filter_match(d, filter, now))
+				json_array_append_new(res, summary(d));
+		json_decref(filter);
+		json_decref(all);
+		return res;
+	}
+	case LRO_SHOW: {
+		json_t *ev = NULL, *no = NULL;
+
+		if (find(l, args, &doc, err, errlen))
+			return NULL;
+		subject_of(doc, subject, sizeof(subject));
+		registry_events(l->reg, subject, &ev);
+		registry_notices(l->reg, NULL, json_integer_value(json_object_get(doc, "id")), &no);
+		return json_pack("{s:o, s:o, s:o}", "registration", doc, "history",
+				 ev ? ev : json_array(), "notices", no ? no : json_array());
+	}
+	case LRO_NOTICES: {
+		const char *st = arg_str(args, "status");
+
+		if (st && strcmp(st, "pending") && strcmp(st, "sent") && strcmp(st, "failed")) {
+			snprintf(err, errlen, "status '%s' is not pending, sent or failed", st);
+			return NULL;
+		}
+		if (registry_notices(l->reg, st, json_integer_value(json_object_get(args, "id")),
+				     &res)) {
+			snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+			return NULL;
+		}
+		return res;
+	}
+	case LRO_REPORT:
+		return report(l, args, now, err, errlen);
+	case LRO_EXPORT:
+		return export_list(l, args, err, errlen);
+	case LRO_SEEN:
+		return seen_list(l, err, errlen);
+	case LRO_PERSON:
+		res = person_op(l, &cx, args, err, errlen);
+		if (res) {
+			sync_kernel(l, now);
+			send_notices(l, now);
+		}
+		return res;
+	default:
+		break;
+	}
+
+	/* The writing verbs: one transaction each, then the kernel, then the mail. */
+	if (registry_begin(l->reg)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	r = registry_all(l->reg, &all);
+	if (r)
+		goto dbfail;
+	cx.data = all;
+	if (op == LRO_REQUEST) {
+		json_t *fields = fields_of(args);
+
+		r = fields ? lr_request(&cx, fields, &doc, err, errlen) : -ENOMEM;
+		json_decref(fields);
+		if (r)
+			goto refused;
+		r = registry_insert(l->reg, doc, now);
+		if (r)
+			goto dbfail;
+	} else {
+		if ((r = find(l, args, &doc, err, errlen)))
+			goto refused;
+		before = json_deep_copy(doc);
+		reason = arg_str(args, "reason");
+		switch (op) {
+		case LRO_ENDORSE:
+			r = lr_endorse(&cx, doc, err, errlen);
+			break;
+		case LRO_APPROVE: {
+			json_t *a = fields_of(args);
+
+			json_object_del(a, "id");
+			r = lr_approve(&cx, doc, a, err, errlen);
+			json_decref(a);
+			notice = LRN_APPROVED;
+			break;
+		}
+		case LRO_REFUSE:
+			r = lr_refuse(&cx, doc, reason, err, errlen);
+			notice = LRN_REFUSED;
+			break;
+		case LRO_CHANGE: {
+			json_t *a = fields_of(args);
+
+			json_object_del(a, "id");
+			r = lr_change(&cx, doc, a, err, errlen);
+			reason = arg_str(args, "change.reason");
+			json_decref(a);
+			notice = LRN_CHANGED;
+			break;
+		}
+		case LRO_END:
+			r = lr_end(&cx, doc, reason, err, errlen);
+			notice = LRN_ENDED;
+			break;
+		case LRO_QUARANTINE:
+			r = lr_quarantine(&cx, doc, reason, err, errlen);
+			break;
+		case LRO_RELEASE:
+			reason = arg_str(args, "instructed_by");
+			r = lr_release(&cx, doc, reason, err, errlen);
+			break;
+		case LRO_CONFIRM:
+			reason = arg_str(args, "comment");
+			r = lr_confirm(&cx, doc, reason, err, errlen);
+			break;
+		default:
+			snprintf(err, errlen, "unknown operation");
+			r = -EINVAL;
+			break;
+		}
+		if (r)
+			goto refused;
+		r = registry_update(l->reg, doc, now);
+		if (r)
+			goto dbfail;
+	}
+	subject_of(doc, subject, sizeof(subject));
+	r = registry_event(l->reg, now, actor, subject, lr_op_name(op), reason, before, doc);
+	if (!r && notice != LRN__COUNT)
+		r = add_notice(l, doc, notice, now);
+	if (r || (r = registry_commit(l->reg)))
+		goto dbfail;
+	/* Stored: from here on the verb is done; the kernel follows (LANREQ-42..44). */
+	log_info("registry: %s %s by %s%s%s", lr_op_name(op), subject, actor, reason ? ": " : "",
+		 reason ? reason : "");
+	sync_kernel(l, now);
+	send_notices(l, now);
+	res = json_pack("{s:O, s:b}", "registration", doc, "kernel_synced", l->synced);
+	if (res && !l->synced)
+		json_object_set_new(res, "kernel_error", json_string(l->sync_err));
+	json_decref(all);
+	json_decref(doc);
+	json_decref(before);
+	return res;
+
+dbfail:
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "out of memory; nothing was changed");
+	else
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+	/* fall through */
+refused:
+	if (!err[0])
+		snprintf(err, errlen, "%s", r == -ENOMEM ? "out of memory" : "refused");
+	registry_rollback(l->reg);
+	json_decref(all);
+	json_decref(doc);
+	json_decref(before);
+	return NULL;
+}
+
+/* ---- the clock ----------------------------------------------------------------- */
+
+void lan_tick(struct lan *l, int64_t now)
+{
+	struct lr_ctx cx = { .p = l->p, .set = &l->set, .actor = "gatewayd", .roles = ~0u,
+			     .now = now };
+	json_t *all, *doc;
+	size_t i;
+	int r = 0;
+
+	if (!l->p)
+		return;
+	if (registry_begin(l->reg))
+		return;
+	if (registry_all(l->reg, &all)) {
+		registry_rollback(l->reg);
+		return;
+	}
+	json_array_foreach(all, i, doc) {
+		char subject[64];
+		json_t *before;
+
+		subject_of(doc, subject, sizeof(subject));
+		if (lr_expiry_due(doc, now)) {
+			/* LANREQ-37: the period is over; admission goes with it. */
+			before = json_deep_copy(doc);
+			r = lr_expire(&cx, doc) ?: registry_update(l->reg, doc, now) ?:
+				registry_event(l->reg, now, "gatewayd", subject, "expire",
+					       "the planned period ended (LANREQ-37)", before, doc) ?:
+				add_notice(l, doc, LRN_ENDED, now);
+			json_decref(before);
+			if (!r)
+				log_info("registry: %s expired (LANREQ-37)", subject);
+		} else if (lr_expiry_notice_due(doc, &l->set, now)) {
+			/* LANREQ-32, C-23: the notice is recorded, then sent. */
+			char t[32];
+
+			before = json_deep_copy(doc);
+			time_format(now, t, sizeof(t));
+			json_object_set_new(doc, "expiry_notice_at", json_string(t));
+			r = registry_update(l->reg, doc, now) ?:
+				registry_event(l->reg, now, "gatewayd", subject, "expiry notice",
+					       "the planned period ends soon (LANREQ-32)", before, doc) ?:
+				add_notice(l, doc, LRN_EXPIRY, now);
+			json_decref(before);
+		}
+		if (r)
+			break;
+	}
+	json_decref(all);
+	if (r || registry_commit(l->reg)) {
+		log_error("registry: the timer's changes could not be stored: %s; retrying",
+			  registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		l->retry_at = now + 10;
+		return;
+	}
+	/* Usage hours and periods move elements in and out without a state change. */
+	sync_kernel(l, now);
+	send_notices(l, now);
+}
+
+int64_t lan_next(struct lan *l, int64_t now)
+{
+	json_t *all, *doc;
+	int64_t best = l->retry_at > now ? l->retry_at : (l->retry_at ? now + 1 : 0);
+	size_t i;
+
+	if (registry_all(l->reg, &all))
+		return now + 60;
+	json_array_foreach(all, i, doc) {
+		int64_t t = lr_next_event(doc, &l->set, now);
+
+		if (lr_expiry_due(doc, now) || lr_expiry_notice_due(doc, &l->set, now))
+			t = now + 1;
+		if (t && (!best || t < best))
+			best = t;
+	}
+	json_decref(all);
+	return best;
+}
+
+void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
+	      const char *kind, bool dhcp_ack, int64_t now)
+{
+	json_t *all, *doc;
+	size_t i;
+
+	if (registry_sighting(l->reg, mac, ip, iface, kind, now))
+		log_error("registry: recording a sighting failed: %s", registry_errmsg(l->reg));
+	if (!dhcp_ack || registry_all(l->reg, &all))
+		return;
+	/* LANREQ-23: a DHCP device is admitted with the address its lease gives it. */
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		const char *dm = json_string_value(json_object_get(doc, "device.mac"));
+		const char *mode = json_string_value(json_object_get(doc, "device.addr_mode"));
+		const char *cur = json_string_value(json_object_get(doc, "lease_ip"));
+		char subject[64];
+		json_t *before;
+
+		if ((s != LRS_APPROVED && s != LRS_CHANGED) || !dm || strcmp(dm, mac) || !mode ||
+		    strcmp(mode, "dhcp") || (cur && !strcmp(cur, ip)))
+			continue;
+		before = json_deep_copy(doc);
+		json_object_set_new(doc, "lease_ip", json_string(ip));
+		subject_of(doc, subject, sizeof(subject));
+		if (registry_begin(l->reg) == 0) {
+			if (registry_update(l->reg, doc, now) ||
+			    registry_event(l->reg, now, "gatewayd", subject, "lease", ip, before,
+					   doc) ||
+			    registry_commit(l->reg))
+				registry_rollback(l->reg);
+			else
+				log_info("registry: %s leased %s (LANREQ-23)", subject, ip);
+		}
+		json_decref(before);
+	}
+	json_decref(all);
+	sync_kernel(l, now);
+}
+
+json_t *lan_status(struct lan *l, int64_t now)
+{
+	json_t *all, *doc, *by = json_object(), *pending = NULL, *failed = NULL, *res;
+	size_t i;
+
+	if (!registry_all(l->reg, &all)) {
+		json_array_foreach(all, i, doc) {
+			const char *s = lr_state_name(lr_state(doc));
+
+			json_object_set_new(by, s,
+					    json_integer(json_integer_value(json_object_get(by, s)) + 1));
+		}
+		json_decref(all);
+	}
+	registry_notices(l->reg, "pending", 0, &pending);
+	registry_notices(l->reg, "failed", 0, &failed);
+	res = json_pack("{s:o, s:I, s:I, s:I, s:I, s:b, s:s, s:I, s:I}", "registrations", by,
+			 "admitted", (json_int_t)l->admit.n, "quarantined", (json_int_t)l->quar.n,
+			 "notices_pending", (json_int_t)json_array_size(pending), "notices_failed",
+			 (json_int_t)json_array_size(failed), "kernel_synced", l->synced,
+			 "kernel_error", l->sync_err, "next_event", (json_int_t)lan_next(l, now),
+			 "schema", (json_int_t)registry_schema(l->reg));
+	json_decref(pending);
+	json_decref(failed);
+	return res;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Edge: the LAN registry at work in gatewayd. Runs the 'netctl device'
+ * verbs (lib/lanreq.c decides, gatewayd/registry.c stores), keeps the
+ * kernel's registered-devices and quarantine sets equal to what the
+ * registry says (whole sets in the atomic apply; one-element batches plus
+ * conntrack deletion between applies), drives the registry's clock
+ * (expiry, notices, usage hours) and sends the notices.
+ */
+#ifndef GW_LAN_H
+#define GW_LAN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lanreq.h"
+#include "model.h"
+#include "ruleset.h"
+
+struct lan;
+
+/* Opens (creating or migrating) the registry at @path. NULL with @err set. */
+struct lan *lan_open(const char *path, char *err, size_t errlen);
+void lan_close(struct lan *l);
+
+/*
+ * Fills @rs's registered-devices and quarantine sets from the registry at
+ * @now (for the apply's one batch). 0 or negative errno.
+ */
+int lan_fill(struct lan *l, const struct policy *p, struct ruleset *rs, int64_t now,
+	     size_t *ret_n);
+/* The apply of @rs (filled by lan_fill) succeeded: it is what the kernel holds. */
+void lan_applied(struct lan *l, const struct policy *p, const struct ruleset *rs);
+
+/*
+ * One 'netctl device' request by @actor (a person with @roles). Returns the
+ * result (a JSON value) or NULL with *@err set to the refusal reason.
+ */
+json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op, const json_t *args,
+		   int64_t now, char *err, size_t errlen);
+
+/* The registry's clock: expiries, notices, usage hours. Call at lan_next(). */
+void lan_tick(struct lan *l, int64_t now);
+/* When lan_tick must run next (0: nothing scheduled). */
+int64_t lan_next(struct lan *l, int64_t now);
+
+/* LANREQ-46: one ARP/DHCP observation on a zone's interface. */
+void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
+	      const char *kind, bool dhcp_ack, int64_t now);
+
+/* For 'netctl status': counts by state, pending notices, kernel sync. */
+json_t *lan_status(struct lan *l, int64_t now);
+
+#endif

@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Edge: the LAN registry's SQLite storage (see registry.h). */
+#include "registry.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct registry {
+	sqlite3 *db;
+};
+
+/*
+ * Schema migrations: entry N brings a database from version N to N + 1.
+ * Never edit a released entry; append a new one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE devices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  state TEXT NOT NULL,"
+	"  zone TEXT, mac TEXT, ip TEXT, hostname TEXT, user_name TEXT, department TEXT,"
+	"  doc TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX devices_state ON devices(state);"
+	"CREATE INDEX devices_mac ON devices(mac);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL, actor TEXT NOT NULL, subject TEXT NOT NULL,"
+	"  action TEXT NOT NULL, reason TEXT, before TEXT, after TEXT);"
+	"CREATE INDEX events_subject ON events(subject);"
+	"CREATE TABLE notices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  device_id INTEGER, kind TEXT NOT NULL, created INTEGER NOT NULL,"
+	"  message TEXT NOT NULL, status TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT, sent_at INTEGER);"
+	"CREATE TABLE persons ("
+	"  name TEXT PRIMARY KEY, status TEXT NOT NULL, since INTEGER NOT NULL,"
+	"  recorded_by TEXT NOT NULL);"
+	"CREATE TABLE sightings ("
+	"  mac TEXT NOT NULL, ip TEXT NOT NULL, iface TEXT NOT NULL, kind TEXT,"
+	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,"
+	"  PRIMARY KEY (mac, ip, iface));",
+};
+
+const char *registry_errmsg(struct registry *r)
+{
+	return r && r->db ? sqlite3_errmsg(r->db) : "no registry";
+}
+
+static int exec(struct registry *r, const char *sql)
+{
+	return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+int registry_schema(struct registry *r)
+{
+	sqlite3_stmt *st;
+	int v = -EIO;
+
+	if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(struct registry *r, char *err, size_t errlen)
+{
+	int v = registry_schema(r);
+	char sql[64];
+
+	if (v < 0) {
+		snprintf(err, errlen, "cannot read the schema version: %s", registry_errmsg(r));
+		return -EIO;
+	}
+	if (v > (int)(sizeof(migrations) / sizeof(migrations[0]))) {
+		snprintf(err, errlen, "the registry has schema version %d, newer than this gatewayd "
+				      "(%d); refusing to touch it",
+			 v, REGISTRY_SCHEMA);
+		return -EPROTO;
+	}
+	for (; v < REGISTRY_SCHEMA; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(r, "BEGIN IMMEDIATE") || exec(r, migrations[v]) || exec(r, sql) ||
+		    exec(r, "COMMIT")) {
+			snprintf(err, errlen, "migrating the registry to schema %d failed: %s", v + 1,
+				 registry_errmsg(r));
+			exec(r, "ROLLBACK");
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+struct registry *registry_open(const char *path, char *err, size_t errlen)
+{
+	struct registry *r = calloc(1, sizeof(*r));
+	int fd;
+
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* The registry holds personal data (names, contacts): owner and group only. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(r);
+		return NULL;
+	}
+	close(fd);
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, registry_errmsg(r));
+		registry_close(r);
+		return NULL;
+	}
+	sqlite3_busy_timeout(r->db, 5000);
+	/*
+	 * WAL with synchronous=FULL: a commit is on disk before netctl is told
+	 * "done", so a crash right after loses nothing reported (ARCHITECTURE).
+	 */
+	if (exec(r, "PRAGMA journal_mode = WAL") || exec(r, "PRAGMA synchronous = FULL") ||
+	    exec(r, "PRAGMA foreign_keys = ON")) {
+		snprintf(err, errlen, "%s: %s", path, registry_errmsg(r));
+		registry_close(r);
+		return NULL;
+	}
+	if (migrate(r, err, errlen)) {
+		registry_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void registry_close(struct registry *r)
+{
+	if (!r)
+		return;
+	sqlite3_close(r->db);
+	free(r);
+}
+
+int registry_begin(struct registry *r)
+{
+	return exec(r, "BEGIN IMMEDIATE");
+}
+
+int registry_commit(struct registry *r)
+{
+	return exec(r, "COMMIT");
+}
+
+void registry_rollback(struct registry *r)
+{
+	exec(r, "ROLLBACK");
+}
+
+/* ---- statements ------------------------------------------------------------ */
+
+static int prep(struct registry *r, const char *sql, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v2(r->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static const char *dstr(const json_t *doc, const char *key)
+{
+	return json_string_value(json_object_get(doc, key));
+}
+
+static char *dump(const json_t *doc)
+{
+	return json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+static void bind_doc(sqlite3_stmt *st, const json_t *doc, const char *text)
+{
+	bind_text(st, 1, dstr(doc, "state"));
+	bind_text(st, 2, dstr(doc, "zone"));
+	bind_text(st, 3, dstr(doc, "device.mac"));
+	bind_text(st, 4, dstr(doc, "device.ip") ? dstr(doc, "device.ip") : dstr(doc, "lease_ip"));
+	bind_text(st, 5, dstr(doc, "device.hostname"));
+	bind_text(st, 6, dstr(doc, "user.name"));
+	bind_text(st, 7, dstr(doc, "user.department"));
+	bind_text(st, 8, text);
+}
+
+int registry_insert(struct registry *r, json_t *doc, int64_t now)
+{
+	sqlite3_stmt *st;
+	char *text;
+	int64_t id;
+	int rc;
+
+	if (prep(r, "SELECT coalesce(max(id), 0) + 1 FROM devices", &st))
+		return -EIO;
+	rc = sqlite3_step(st);
+	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (!id)
+		return -EIO;
+	if (json_object_set_new(doc, "id", json_integer(id)))
+		return -ENOMEM;
+	text = dump(doc);
+	if (!text)
+		return -ENOMEM;
+	if (prep(r,
+		 "INSERT INTO devices (state, zone, mac, ip, hostname, user_name, department, doc, "
+		 "id, created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+		 &st)) {
+		free(text);
+		return -EIO;
+	}
+	bind_doc(st, doc, text);
+	sqlite3_bind_int64(st, 9, id);
+	sqlite3_bind_int64(st, 10, now);
+	rc = done(st);
+	free(text);
+	return rc;
+}
+
+int registry_update(struct registry *r, const json_t *doc, int64_t now)
+{
+	sqlite3_stmt *st;
+	char *text = dump(doc);
+	int rc;
+
+	if (!text)
+		return -ENOMEM;
+	if (prep(r,
+		 "UPDATE devices SET state = ?1, zone = ?2, mac = ?3, ip = ?4, hostname = ?5, "
+		 "user_name = ?6, department = ?7, doc = ?8, updated = ?10 WHERE id = ?9",
+		 &st)) {
+		free(text);
+		return -EIO;
+	}
+	bind_doc(st, doc, text);
+	sqlite3_bind_int64(st, 9, json_integer_value(json_object_get(doc, "id")));
+	sqlite3_bind_int64(st, 10, now);
+	rc = done(st);
+	free(text);
+	return rc == 0 && sqlite3_changes(r->db) != 1 ? -ENOENT : rc;
+}
+
+static json_t *load_doc(sqlite3_stmt *st, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+
+	return json_is_object(doc) ? doc : (json_decref(doc), NULL);
+}
+
+int registry_get(struct registry *r, int64_t id, json_t **ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = NULL;
+	if (prep(r, "SELECT doc FROM devices WHERE id = ?1", &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = load_doc(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	return *ret ? 0 : -EIO;
+}
+
+int registry_all(struct registry *r, json_t **ret)
+{
+	sqlite3_stmt *st;
+	json_t *a = json_array(), *d;
+	int rc;
+
+	*ret = NULL;
+	if (!a)
+		return -ENOMEM;
+	if (prep(r, "SELECT doc FROM devices ORDER BY id", &st)) {
+		json_decref(a);
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((d = load_doc(st, 0)))
+			json_array_append_new(a, d);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return -EIO;
+	}
+	*ret = a;
+	return 0;
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+int registry_event(struct registry *r, int64_t at, const char *actor, const char *subject,
+		   const char *action, const char *reason, const json_t *before,
+		   const json_t *after)
+{
+	char *b = before ? dump(before) : NULL, *a = after ? dump(after) : NULL;
+	sqlite3_stmt *st;
+	int rc = -EIO;
+
+	if ((before && !b) || (after && !a)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (prep(r,
+		 "INSERT INTO events (at, actor, subject, action, reason, before, after) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		 &st))
+		goto out;
+	sqlite3_bind_int64(st, 1, at);
+	bind_text(st, 2, actor);
+	bind_text(st, 3, subject);
+	bind_text(st, 4, action);
+	bind_text(st, 5, reason);
+	bind_text(st, 6, b);
+	bind_text(st, 7, a);
+	rc = done(st);
+out:
+	free(b);
+	free(a);
+	return rc;
+}
+
+static json_t *col_json(sqlite3_stmt *st, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+
+	if (!text)
+		return json_null();
+	return json_loads(text, 0, NULL) ?: json_null();
+}
+
+static json_t *col_str(sqlite3_stmt *st, int col)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+
+	return text ? json_string(text) : json_null();
+}
+
+int registry_events(struct registry *r, const char *subject, json_t **ret)
+{
+	sqlite3_stmt *st;
+	json_t *a = json_array();
+	int rc;
+
+	*ret = NULL;
+	if (!a)
+		return -ENOMEM;
+	if (prep(r,
+		 "SELECT id, at, actor, subject, action, reason, before, after FROM events "
+		 "WHERE ?1 IS NULL OR subject = ?1 ORDER BY id",
+		 &st)) {
+		json_decref(a);
+		return -EIO;
+	}
+	bind_text(st, 1, subject);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(
+			a, json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+				     (json_int_t)sqlite3_column_int64(st, 0), "at",
+				     (json_int_t)sqlite3_column_int64(st, 1), "actor", col_str(st, 2),
+				     "subject", col_str(st, 3), "action", col_str(st, 4), "reason",
+				     col_str(st, 5), "before", col_json(st, 6), "after",
+				     col_json(st, 7)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return -EIO;
+	}
+	*ret = a;
+	return 0;
+}
+
+/* ---- notices ------------------------------------------------------------------ */
+
+int registry_notice_add(struct registry *r, int64_t device_id, const char *kind, int64_t at,
+			const char *message, int64_t *ret_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prep(r,
+		 "INSERT INTO notices (device_id, kind, created, message, status) "
+		 "VALUES (?1, ?2, ?3, ?4, 'pending')",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, device_id);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, at);
+	bind_text(st, 4, message);
+	rc = done(st);
+	if (!rc && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(r->db);
+	return rc;
+}
+
+int registry_notices(struct registry *r, const char *status, int64_t device, json_t **ret)
+{
+	sqlite3_stmt *st;
+	json_t *a = json_array();
+	int rc;
+
+	*ret = NULL;
+	if (!a)
+		return -ENOMEM;
+	if (prep(r,
+		 "SELECT id, device_id, kind, created, message, status, attempts, last_error, "
+		 "sent_at FROM notices WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR "
+		 "device_id = ?2) ORDER BY id",
+		 &st)) {
+		json_decref(a);
+		return -EIO;
+	}
+	bind_text(st, 1, status);
+	sqlite3_bind_int64(st, 2, device);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(
+			a, json_pack("{s:I, s:I, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "id",
+				     (json_int_t)sqlite3_column_int64(st, 0), "device",
+				     (json_int_t)sqlite3_column_int64(st, 1), "kind", col_str(st, 2),
+				     "created", (json_int_t)sqlite3_column_int64(st, 3), "message",
+				     col_str(st, 4), "status", col_str(st, 5), "attempts",
+				     (json_int_t)sqlite3_column_int64(st, 6), "error", col_str(st, 7),
+				     "sent_at",
+				     sqlite3_column_type(st, 8) == SQLITE_NULL
+					     ? json_null()
+					     : json_integer(sqlite3_column_int64(st, 8))));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return -EIO;
+	}
+	*ret = a;
+	return 0;
+}
+
+int registry_notice_result(struct registry *r, int64_t id, bool sent, const char *error,
+			   int64_t at)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "UPDATE notices SET status = ?2, attempts = attempts + 1, last_error = ?3, "
+		 "sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END WHERE id = ?1",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, sent ? "sent" : "failed");
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, at);
+	return done(st);
+}
+
+/* ---- persons and sightings ------------------------------------------------------ */
+
+int registry_person_set(struct registry *r, const char *name, const char *status, int64_t at,
+			const char *by)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "INSERT INTO persons (name, status, since, recorded_by) VALUES (?1, ?2, ?3, ?4) "
+		 "ON CONFLICT (name) DO UPDATE SET status = ?2, since = ?3, recorded_by = ?4",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, name);
+	bind_text(st, 2, status);
+	sqlite3_bind_int64(st, 3, at);
+	bind_text(st, 4, by);
+	return done(st);
+}
+
+int registry_persons(struct registry *r, json_t **ret)
+{
+	sqlite3_stmt *st;
+	json_t *a = json_array();
+	int rc;
+
+	*ret = NULL;
+	if (!a)
+		return -ENOMEM;
+	if (prep(r, "SELECT name, status, since, recorded_by FROM persons ORDER BY name", &st)) {
+		json_decref(a);
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{s:o, s:o, s:I, s:o}", "name", col_str(st, 0),
+						   "status", col_str(st, 1), "since",
+						   (json_int_t)sqlite3_column_int64(st, 2),
+						   "recorded_by", col_str(st, 3)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return -EIO;
+	}
+	*ret = a;
+	return 0;
+}
+
+int registry_sighting(struct registry *r, const char *mac, const char *ip, const char *iface,
+		      const char *kind, int64_t at)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "INSERT INTO sightings (mac, ip, iface, kind, first_seen, last_seen, count) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1) ON CONFLICT (mac, ip, iface) DO UPDATE SET "
+		 "kind = ?4, last_seen = ?5, count = count + 1",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, mac);
+	bind_text(st, 2, ip);
+	bind_text(st, 3, iface);
+	bind_text(st, 4, kind);
+	sqlite3_bind_int64(st, 5, at);
+	return done(st);
+}
+
+int registry_sightings(struct registry *r, json_t **ret)
+{
+	sqlite3_stmt *st;
+	json_t *a = json_array();
+	int rc;
+
+	*ret = NULL;
+	if (!a)
+		return -ENOMEM;
+	if (prep(r,
+		 "SELECT mac, ip, iface, kind, first_seen, last_seen, count FROM sightings "
+		 "ORDER BY last_seen DESC, mac LIMIT 10000",
+		 &st)) {
+		json_decref(a);
+		return -EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(
+			a, json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "mac", col_str(st, 0),
+				     "ip", col_str(st, 1), "iface", col_str(st, 2), "kind",
+				     col_str(st, 3), "first_seen",
+				     (json_int_t)sqlite3_column_int64(st, 4), "last_seen",
+				     (json_int_t)sqlite3_column_int64(st, 5), "count",
+				     (json_int_t)sqlite3_column_int64(st, 6)));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return -EIO;
+	}
+	*ret = a;
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Edge: the LAN registry in SQLite (WAL, synchronous=FULL). gatewayd is its
+ * only writer. Registrations are stored as the documents lib/lanreq.c
+ * defines, with a few columns copied out for look-ups; every change is also
+ * an event row (who, when, what, before, after: LANREQ-21, ADM-2). Notices
+ * (C-24), person statuses (C-15) and observed devices (LANREQ-46) live here
+ * too. The schema is versioned (PRAGMA user_version) and migrated on open;
+ * a database newer than this gatewayd is refused, never touched.
+ *
+ * Every function returns 0 or a negative errno (-EIO for an SQLite error,
+ * whose text registry_errmsg() gives).
+ */
+#ifndef GW_REGISTRY_H
+#define GW_REGISTRY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct registry;
+
+/* The schema version this gatewayd writes. */
+#define REGISTRY_SCHEMA 1
+
+struct registry *registry_open(const char *path, char *err, size_t errlen);
+void registry_close(struct registry *r);
+const char *registry_errmsg(struct registry *r);
+int registry_schema(struct registry *r);
+
+/* One transaction around each verb: all of it is stored, or none. */
+int registry_begin(struct registry *r);
+int registry_commit(struct registry *r);
+void registry_rollback(struct registry *r);
+
+/* Registrations. */
+int registry_get(struct registry *r, int64_t id, json_t **ret);          /* -ENOENT */
+int registry_insert(struct registry *r, json_t *doc, int64_t now);       /* sets doc "id" */
+int registry_update(struct registry *r, const json_t *doc, int64_t now);
+int registry_all(struct registry *r, json_t **ret);                       /* array, by id */
+
+/* LANREQ-21: SUBJECT is "device:12", "person:NAME", "people". */
+int registry_event(struct registry *r, int64_t at, const char *actor, const char *subject,
+		   const char *action, const char *reason, const json_t *before,
+		   const json_t *after);
+int registry_events(struct registry *r, const char *subject, json_t **ret);
+
+/* C-24: notices are recorded first, then sent; the result is recorded too. */
+int registry_notice_add(struct registry *r, int64_t device_id, const char *kind, int64_t at,
+			const char *message, int64_t *ret_id);
+/* Notices with @status ("pending", "sent", "failed"; NULL: all) of @device (0: all). */
+int registry_notices(struct registry *r, const char *status, int64_t device, json_t **ret);
+int registry_notice_result(struct registry *r, int64_t id, bool sent, const char *error,
+			   int64_t at);
+
+/* C-15: a person's status, as recorded. */
+int registry_person_set(struct registry *r, const char *name, const char *status, int64_t at,
+			const char *by);
+int registry_persons(struct registry *r, json_t **ret);
+
+/* LANREQ-46: one observation of MAC/IP on an interface (upserted). */
+int registry_sighting(struct registry *r, const char *mac, const char *ip, const char *iface,
+		      const char *kind, int64_t at);
+int registry_sightings(struct registry *r, json_t **ret);
+
+#endif

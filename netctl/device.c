@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * netctl device: the LAN registry's verbs (§3.5 LANREQ). netctl carries the
+ * request to gatewayd, which checks who asks (SO_PEERCRED, ADM-2), decides
+ * (lib/lanreq.c), stores (SQLite), changes the kernel's sets and sends the
+ * notices; netctl prints the result or the refusal's reason.
+ *
+ *   netctl device OP [TARGET] [--FIELD VALUE]... [--file FILE] [--json] [-S SOCKET]
+ *
+ * Field options are the registry's field names ("--user.name", "--device.mac";
+ * '-' and '_' are the same), so the command line, the request file and the
+ * JSON output use one vocabulary (docs/registry.md).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctlproto.h"
+#include "duration.h"
+#include "lanreq.h"
+#include "netctl.h"
+
+static const char usage_text[] =
+	"Usage: netctl device OP [TARGET] [--FIELD VALUE]... [--file FILE] [--json] [-S SOCKET]\n"
+	"\n"
+	"Requests and their life (LANREQ; TARGET is a registration ID, a MAC or an IP):\n"
+	"  request --FIELD VALUE... | --file FILE   file a LAN connection request (helpdesk)\n"
+	"  endorse ID                      the department head's endorsement (C-1)\n"
+	"  approve ID [--device.ip A] [--device.hostname H] [--device.connection_point P]\n"
+	"             [--usage.location L] [--configured-by NAME]\n"
+	"                                  approve; address and hostname from the zone's pool\n"
+	"  refuse ID --reason TEXT         refuse, with the reason sent to the applicant\n"
+	"  change ID --change.location L --change.purpose P --change.reason R [--FIELD V]...\n"
+	"             [--change.security-review TEXT]   a change request (LANREQ-34..36)\n"
+	"  end ID --reason TEXT            end the connection; the record is kept\n"
+	"  quarantine ID|MAC|IP --reason TEXT   cut off at once (LANREQ-42, INC-1)\n"
+	"  release ID --instructed-by NAME      lift a quarantine (INC-2)\n"
+	"  confirm ID --comment TEXT       confirm the post-approval check (LANREQ-30)\n"
+	"  person --name NAME --status departed|contract-ended|on-leave|transferred|active\n"
+	"                                  a person's status; ends or flags their devices (C-15)\n"
+	"Views:\n"
+	"  list [--state S] [--zone Z] [--department D] [--user U] [--expiring 14d]\n"
+	"  show ID|MAC|IP                  every field, the change history, the notices\n"
+	"  notices [--status pending|sent|failed]\n"
+	"  report [--kind conformance|department] [--department D]   (LANREQ-30, LANREQ-31)\n"
+	"  export --list ip|dns|ports|macs (LANREQ-26..28, WLAN-8)\n"
+	"  seen                            devices observed on the LAN (LANREQ-46)\n"
+	"\n"
+	"Fields of a request: netctl device fields. Exit: 0 done, 1 refused, 2 usage.\n";
+
+static bool has_target(enum lr_op op)
+{
+	switch (op) {
+	case LRO_ENDORSE:
+	case LRO_APPROVE:
+	case LRO_REFUSE:
+	case LRO_CHANGE:
+	case LRO_END:
+	case LRO_QUARANTINE:
+	case LRO_RELEASE:
+	case LRO_CONFIRM:
+	case LRO_SHOW:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* "--device.custodian-contact" -> "device.custodian_contact" */
+static void key_of(const char *opt, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; opt[i] && i + 1 < len; i++)
+		out[i] = opt[i] == '-' ? '_' : opt[i];
+	out[i] = 0;
+}
+
+static int set_target(json_t *args, const char *t)
+{
+	char *end;
+	long long id = strtoll(t, &end, 10);
+
+	if (*t && !*end && id > 0)
+		return json_object_set_new(args, "id", json_integer(id));
+	if (strchr(t, ':') || (strlen(t) == 17 && strchr(t, '-')))
+		return json_object_set_new(args, "mac", json_string(t));
+	if (strchr(t, '.'))
+		return json_object_set_new(args, "ip", json_string(t));
+	return -1;
+}
+
+/* A request file: JSON, or "key = value" lines with # comments. */
+static int read_file(const char *path, json_t *args)
+{
+	FILE *f = fopen(path, "r");
+	char line[2048];
+	unsigned n = 0;
+	int c;
+
+	if (!f) {
+		die_msg("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((c = fgetc(f)) != EOF && isspace(c))
+		;
+	if (c == '{') {
+		json_error_t jerr;
+		json_t *j;
+
+		rewind(f);
+		j = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+		fclose(f);
+		if (!json_is_object(j)) {
+			die_msg("%s:%d: %s", path, jerr.line, j ? "not a JSON object" : jerr.text);
+			json_decref(j);
+			return -1;
+		}
+		json_object_update(args, j);
+		json_decref(j);
+		return 0;
+	}
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *k = line, *eq, *v, *e;
+		char key[128];
+
+		n++;
+		while (isspace((unsigned char)*k))
+			k++;
+		if (!*k || *k == '#')
+			continue;
+		eq = strchr(k, '=');
+		if (!eq) {
+			die_msg("%s:%u: expected 'field = value'", path, n);
+			fclose(f);
+			return -1;
+		}
+		for (e = eq; e > k && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = 0;
+		for (v = eq + 1; isspace((unsigned char)*v); v++)
+			;
+		for (e = v + strlen(v); e > v && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = 0;
+		if (*v == '"' && e > v + 1 && e[-1] == '"') {
+			v++;
+			e[-1] = 0;
+		}
+		key_of(k, key, sizeof(key));
+		if (json_object_get(args, key)) {
+			die_msg("%s:%u: '%s' given twice", path, n, key);
+			fclose(f);
+			return -1;
+		}
+		json_object_set_new(args, key, json_string(v));
+	}
+	fclose(f);
+	return 0;
+}
+
+static const char *s_of(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_true(v))
+		return "yes";
+	if (json_is_false(v))
+		return "no";
+	return "-";
+}
+
+static void value_text(const json_t *v, char *buf, size_t len)
+{
+	size_t i, o = 0;
+	json_t *e;
+
+	buf[0] = 0;
+	if (json_is_string(v))
+		snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else if (json_is_boolean(v))
+		snprintf(buf, len, "%s", json_is_true(v) ? "yes" : "no");
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e) {
+			char one[64];
+			int w;
+
+			if (json_is_integer(e))
+				snprintf(one, sizeof(one), "%lld", (long long)json_integer_value(e));
+			else
+				snprintf(one, sizeof(one), "%s",
+					 json_is_string(e) ? json_string_value(e) : "?");
+			w = snprintf(buf + o, len - o, "%s%s", i ? ", " : "", one);
+			if (w < 0 || (size_t)w >= len - o)
+				break;
+			o += (size_t)w;
+		}
+	else if (json_is_null(v) || !v)
+		snprintf(buf, len, "-");
+	else {
+		char *t = json_dumps(v, JSON_COMPACT);
+
+		snprintf(buf, len, "%s", t ? t : "?");
+		free(t);
+	}
+}
+
+static void when(json_int_t t, char *buf, size_t len)
+{
+	if (t)
+		time_format(t, buf, len);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void print_list(const json_t *rows)
+{
+	size_t i;
+	json_t *r;
+
+	if (!json_array_size(rows)) {
+		printf("no registrations match\n");
+		return;
+	}
+	printf("%-5s %-11s %-9s %-16s %-17s %-15s %-18s %-14s %s\n", "ID", "STATE", "ZONE",
+	       "HOSTNAME", "MAC", "IP", "USER", "DEPARTMENT", "UNTIL");
+	json_array_foreach(rows, i, r) {
+		const char *ip = s_of(r, "device.ip");
+
+		if (!strcmp(ip, "-"))
+			ip = s_of(r, "lease_ip");
+		printf("%-5lld %-11s %-9s %-16s %-17s %-15s %-18s %-14s %s%s\n",
+		       (long long)json_integer_value(json_object_get(r, "id")), s_of(r, "state"),
+		       s_of(r, "zone"), s_of(r, "device.hostname"), s_of(r, "device.mac"), ip,
+		       s_of(r, "user.name"), s_of(r, "user.department"),
+		       s_of(r, "usage.valid_until"),
+		       json_object_get(r, "change_required") ? "  (change required)" : "");
+	}
+}
+
+static void print_show(const json_t *res)
+{
+	const json_t *doc = json_object_get(res, "registration"), *ev, *v;
+	const char *key;
+	char buf[1024], t[32];
+	size_t i;
+
+	printf("registration %lld: %s\n", (long long)json_integer_value(json_object_get(doc, "id")),
+	       s_of(doc, "state"));
+	for (i = 0; i < lr_n_fields; i++) {
+		value_text(json_object_get(doc, lr_fields[i].key), buf, sizeof(buf));
+		printf("  %-26s %-26s %s\n", lr_fields[i].key, buf, lr_fields[i].reqs);
+	}
+	printf("record:\n");
+	json_object_foreach((json_t *)doc, key, v) {
+		if (lr_field(key) || !strcmp(key, "id") || !strcmp(key, "state"))
+			continue;
+		value_text(v, buf, sizeof(buf));
+		printf("  %-26s %s\n", key, buf);
+	}
+	printf("history (LANREQ-21):\n");
+	json_array_foreach(json_object_get(res, "history"), i, ev) {
+		const json_t *b = json_object_get(ev, "before"), *a = json_object_get(ev, "after");
+		const char *k;
+		json_t *x;
+
+		when(json_integer_value(json_object_get(ev, "at")), t, sizeof(t));
+		printf("  %s  %-14s by %s%s%s\n", t, s_of(ev, "action"), s_of(ev, "actor"),
+		       json_is_string(json_object_get(ev, "reason")) ? ": " : "",
+		       json_is_string(json_object_get(ev, "reason")) ? s_of(ev, "reason") : "");
+		if (!json_is_object(b))
+			continue;
+		json_object_foreach((json_t *)a, k, x) {
+			char bb[256];
+
+			if (json_equal(x, json_object_get(b, k)))
+				continue;
+			value_text(json_object_get(b, k), bb, sizeof(bb));
+			value_text(x, buf, sizeof(buf));
+			printf("      %s: %s -> %s\n", k, bb, buf);
+		}
+		json_object_foreach((json_t *)b, k, x)
+			if (!json_object_get(a, k)) {
+				value_text(x, buf, sizeof(buf));
+				printf("      %s: %s -> (removed)\n", k, buf);
+			}
+	}
+	printf("notices (C-24):\n");
+	json_array_foreach(json_object_get(res, "notices"), i, ev) {
+		when(json_integer_value(json_object_get(ev, "created")), t, sizeof(t));
+		printf("  %s  %-9s %-8s%s%s\n", t, s_of(ev, "kind"), s_of(ev, "status"),
+		       json_is_string(json_object_get(ev, "error")) ? "  " : "",
+		       json_is_string(json_object_get(ev, "error")) ? s_of(ev, "error") : "");
+	}
+}
+
+static void print_notices(const json_t *rows)
+{
+	char t[32];
+	size_t i;
+	json_t *r;
+
+	if (!json_array_size(rows)) {
+		printf("no notices\n");
+		return;
+	}
+	printf("%-5s %-7s %-9s %-8s %-20s %s\n", "ID", "DEVICE", "KIND", "STATUS", "CREATED",
+	       "ERROR");
+	json_array_foreach(rows, i, r) {
+		when(json_integer_value(json_object_get(r, "created")), t, sizeof(t));
+		printf("%-5lld %-7lld %-9s %-8s %-20s %s\n",
+		       (long long)json_integer_value(json_object_get(r, "id")),
+		       (long long)json_integer_value(json_object_get(r, "device")), s_of(r, "kind"),
+		       s_of(r, "status"), t, s_of(r, "error"));
+	}
+}
+
+/* Rows of one shape: one column per key of the first row. */
+static void print_rows(const json_t *rows)
+{
+	const char *key;
+	json_t *r, *v;
+	char buf[512];
+	size_t i;
+
+	if (!json_array_size(rows)) {
+		printf("nothing to list\n");
+		return;
+	}
+	json_array_foreach(rows, i, r) {
+		bool first = true;
+
+		json_object_foreach(r, key, v) {
+			value_text(v, buf, sizeof(buf));
+			if ((!strcmp(key, "last_seen") || !strcmp(key, "first_seen")) &&
+			    json_is_integer(v))
+				when(json_integer_value(v), buf, sizeof(buf));
+			printf("%s%s=%s", first ? "" : "  ", key, buf);
+			first = false;
+		}
+		printf("\n");
+	}
+}
+
+static void print_done(enum lr_op op, const json_t *res)
+{
+	const json_t *doc = json_object_get(res, "registration");
+	long long id = (long long)json_integer_value(json_object_get(doc, "id"));
+
+	switch (op) {
+	case LRO_REQUEST:
+		printf("registration %lld filed (state requested)%s\n", id,
+		       json_object_get(doc, "endorsed_by") ? ", endorsed" : "");
+		if (!json_object_get(doc, "endorsed_by"))
+			printf("next: the department head endorses it ('netctl device endorse %lld'), "
+			       "then a network administrator approves or refuses it\n",
+			       id);
+		break;
+	case LRO_APPROVE:
+		printf("registration %lld approved: %s %s %s, connection point %s; check due %s "
+		       "(LANREQ-30); approval notice queued\n",
+		       id, s_of(doc, "device.hostname"), s_of(doc, "device.mac"),
+		       strcmp(s_of(doc, "device.ip"), "-") ? s_of(doc, "device.ip")
+							   : "(address from its DHCP lease)",
+		       s_of(doc, "device.connection_point"), s_of(doc, "check_due"));
+		break;
+	case LRO_PERSON: {
+		char e[512], f[512];
+
+		value_text(json_object_get(res, "ended"), e, sizeof(e));
+		value_text(json_object_get(res, "flagged"), f, sizeof(f));
+		printf("%s is %s: registrations ended: %s; flagged for a change request: %s\n",
+		       s_of(res, "name"), s_of(res, "status"), *e ? e : "none", *f ? f : "none");
+		return;
+	}
+	default:
+		printf("registration %lld: %s\n", id, s_of(doc, "state"));
+		break;
+	}
+	if (json_is_false(json_object_get(res, "kernel_synced")))
+		printf("warning: stored, but the kernel's sets are not updated yet: %s (gatewayd "
+		       "retries)\n",
+		       s_of(res, "kernel_error"));
+}
+
+static void print_fields(void)
+{
+	size_t i;
+
+	printf("%-26s %-7s %-9s %s\n", "FIELD", "TYPE", "REQUIRED", "REQUIREMENTS");
+	for (i = 0; i < lr_n_fields; i++) {
+		const struct lr_field *f = &lr_fields[i];
+		static const char *const types[] = { "text", "yes/no", "date", "MAC",
+						     "IPv4", "choice", "list" };
+
+		printf("%-26s %-7s %-9s %s%s%s\n", f->key, types[f->type],
+		       (f->flags & LRF_REQUEST)    ? "request"
+		       : (f->flags & LRF_APPROVAL) ? "approval"
+						   : "-",
+		       f->reqs, f->choices ? "  " : "", f->choices ? f->choices : "");
+	}
+}
+
+int cmd_device(int argc, char **argv)
+{
+	const char *sock = getenv("GATEWAYD_SOCKET") ? getenv("GATEWAYD_SOCKET")
+						      : NETCTL_DEFAULT_SOCKET;
+	json_t *args, *req, *resp, *res;
+	bool json = false;
+	enum lr_op op;
+	int i, r;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fprintf(argc < 2 ? stderr : stdout, "%s", usage_text);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "fields")) {
+		print_fields();
+		return EXIT_OK;
+	}
+	if (lr_op_parse(argv[1], &op)) {
+		die_msg("device: unknown operation '%s' (see 'netctl device --help')", argv[1]);
+		return EXIT_USAGE;
+	}
+	args = json_pack("{s:s}", "op", argv[1]);
+	if (!args)
+		return EXIT_REFUSED;
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		char key[128];
+
+		if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			printf("%s", usage_text);
+			json_decref(args);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-S") || !strcmp(a, "--socket")) {
+			if (++i >= argc)
+				goto missing;
+			sock = argv[i];
+		} else if (!strcmp(a, "--file")) {
+			if (++i >= argc)
+				goto missing;
+			if (read_file(argv[i], args)) {
+				json_decref(args);
+				return EXIT_USAGE;
+			}
+		} else if (!strncmp(a, "--", 2) && a[2]) {
+			const char *eq = strchr(a, '='), *v;
+
+			if (eq) {
+				char k[128];
+
+				snprintf(k, sizeof(k), "%.*s", (int)(eq - a - 2), a + 2);
+				key_of(k, key, sizeof(key));
+				v = eq + 1;
+			} else {
+				key_of(a + 2, key, sizeof(key));
+				if (++i >= argc)
+					goto missing;
+				v = argv[i];
+			}
+			/* A later option wins, so a request file's value can be overridden. */
+			if (!strcmp(key, "op") || !strcmp(key, "id")) {
+				die_msg("device: --%s is reserved; name the registration as TARGET", key);
+				json_decref(args);
+				return EXIT_USAGE;
+			}
+			json_object_set_new(args, key, json_string(v));
+		} else if (has_target(op) && !json_object_get(args, "id") &&
+			   !json_object_get(args, "mac") && !json_object_get(args, "ip")) {
+			if (set_target(args, a)) {
+				die_msg("device: '%s' is not a registration ID, MAC or IP address", a);
+				json_decref(args);
+				return EXIT_USAGE;
+			}
+		} else {
+			die_msg("device: unexpected argument '%s'", a);
+			json_decref(args);
+			return EXIT_USAGE;
+		}
+	}
+	if (has_target(op) && !json_object_get(args, "id") && !json_object_get(args, "mac") &&
+	    !json_object_get(args, "ip")) {
+		die_msg("device %s: name the registration (ID, MAC or IP)", argv[1]);
+		json_decref(args);
+		return EXIT_USAGE;
+	}
+	req = json_pack("{s:i, s:s, s:o}", "version", CTL_PROTO_VERSION, "verb", "device", "args",
+			args);
+	resp = req ? netctl_call(sock, req) : NULL;
+	json_decref(req);
+	if (!resp)
+		return EXIT_REFUSED;
+	if (!json_is_true(json_object_get(resp, "ok"))) {
+		r = netctl_refusal(resp);
+		json_decref(resp);
+		return r;
+	}
+	res = json_object_get(resp, "result");
+	if (json) {
+		char *t = json_dumps(res, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+		printf("%s\n", t ? t : "null");
+		free(t);
+	} else {
+		switch (op) {
+		case LRO_LIST:
+			print_list(res);
+			break;
+		case LRO_SHOW:
+			print_show(res);
+			break;
+		case LRO_NOTICES:
+			print_notices(res);
+			break;
+		case LRO_REPORT:
+		case LRO_EXPORT:
+		case LRO_SEEN:
+			print_rows(res);
+			break;
+		default:
+			print_done(op, res);
+			break;
+		}
+	}
+	json_decref(resp);
+	return EXIT_OK;
+missing:
+	die_msg("device: %s needs a value", argv[i - 1]);
+	json_decref(args);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The LAN registry end to end, with real packets in the lab (scripts/lab):
+# gatewayd runs as a daemon in the gateway namespace with the example
+# config; people act through netctl under their own uids (SO_PEERCRED):
+#
+#   daemon  -> help desk       (files requests)
+#   bin     -> department head (endorses)
+#   sys     -> operator        (may quarantine, not release)
+#   nobody  -> auditor         (reads)
+#   root    -> network administrator
+#
+# A request is filed, endorsed, approved (address and hostname from the
+# zone's pool) and pc1 is admitted at once by a one-element batch, without
+# a reload; the approval notice goes through the configured command. An
+# emergency quarantine cuts pc1's live TCP stream and its conntrack entries;
+# a release restores it. A reload and a kill -9 + restart keep the admission
+# (the sets are rebuilt from the registry in the atomic batch). A registration
+# whose period ends 30 s after approval is cut by the timer; a failed notice
+# stays listed (C-24); a departure ends the person's registrations (C-15).
+# Requirements: LANREQ-1, -3, -4, -21, -22, -25, -37, -40..43, C-1, C-15,
+# C-23, C-24, ADM-2, ADM-4, ADM-11, INC-1, INC-2.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$top/build}
+[[ $build == /* ]] || build=$top/$build
+gatewayd=$build/gatewayd
+netctl=${NETCTL:-$build/netctl}
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "SKIP: $0 needs root (network namespaces, nft)" >&2
+	exit 2
+fi
+for t in "$gatewayd" "$netctl" socat nc conntrack setpriv; do
+	command -v "$t" >/dev/null || { echo "FAIL: $t not found" >&2; exit 1; }
+done
+
+# shellcheck source-path=SCRIPTDIR source=../../scripts/lab
+. "$top/scripts/lab"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$top/tests/e2e/lib.sh"
+
+tmp=$(mktemp -d) || exit 1
+chmod 755 "$tmp"
+gwpid= streampid=
+lab_init "gwrg$$" || exit 1
+cleanup()
+{
+	[[ -n $streampid ]] && kill "$streampid" 2>/dev/null
+	[[ -n $gwpid ]] && kill "$gwpid" 2>/dev/null && wait "$gwpid" 2>/dev/null
+	lab_down
+	[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+sock=$tmp/control
+state=$tmp/state
+mail=$tmp/mail
+mkdir -p "$mail" && chmod 777 "$mail"
+cp -r "$top/conf" "$top/zones" "$tmp/"
+conf=$tmp/conf/gatewayd.conf
+# This run's people, socket group and notify command (a recording MTA).
+cat >"$tmp/mta" <<-EOF
+#!/bin/sh
+cat >"$mail/\$(date +%s%N).msg"
+EOF
+printf '#!/bin/sh\ncat >/dev/null\necho "mail relay refused" >&2\nexit 75\n' >"$tmp/mta-down"
+chmod 755 "$tmp/mta" "$tmp/mta-down"
+sed -i 's|^daemon = {|daemon = {\n\tsocket_group = "nogroup";|' "$conf"
+sed -i -e 's|user = "sato"; |user = "daemon";|' -e 's|user = "kimura"; |user = "bin";|' \
+	-e 's|{ user = "audit";   name = "Internal audit";         roles = \[ "auditor" \]; }|{ user = "nobody"; name = "Internal audit"; roles = [ "auditor" ]; },\n\t{ user = "sys"; name = "Night operator"; roles = [ "operator" ]; }|' \
+	-e "s|notify_command = .*|notify_command = \"$tmp/mta\";|" "$conf"
+grep -q 'user = "daemon"' "$conf" && grep -q 'user = "sys"' "$conf" && grep -q "$tmp/mta" "$conf" ||
+	{ echo "FAIL: could not adapt the config"; exit 1; }
+
+as() { local u=$1; shift; setpriv --reuid="$u" --regid=nogroup --clear-groups "$@"; }
+dev() { "$netctl" device "$@" -S "$sock"; }
+dev_as() { local u=$1; shift; as "$u" "$netctl" device "$@" -S "$sock"; }
+wait_for() {	# wait_for SECONDS CMD...
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" 2>/dev/null; do
+		((SECONDS >= end)) && return 1
+		sleep 0.2
+	done
+}
+# expect NAME OUTFILE CMD...: CMD must fail (exit 1) with a reason holding NAME's pattern.
+refused()
+{
+	local what=$1 pat=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [[ $rc -eq 1 ]] && grep -q -- "$pat" <<<"$out"; then
+		pass "$what refused: $(head -n1 <<<"$out")"
+	else
+		fail "$what: exit $rc, expected a refusal with '$pat': $out"
+	fi
+}
+
+gw=$(lab_ns gw)
+start_gatewayd()
+{
+	ip netns exec "$gw" "$gatewayd" -c "$conf" -f -S "$sock" --state-dir "$state" \
+		--log-dir "$tmp/log" 2>>"$tmp/gatewayd.log" &
+	gwpid=$!
+	wait_for 15 test -S "$sock" && wait_for 10 "$netctl" status -S "$sock" >/dev/null
+}
+
+if ! lab_up; then
+	fail "scripts/lab could not build the topology"
+	exit 1
+fi
+e2e_init "$tmp"
+e2e_listen server tcp 445 && e2e_wait_listening 10 ||
+	{ fail "listener did not start: $(tail -n3 "$tmp/listen.err")"; exit 1; }
+if start_gatewayd; then
+	pass "gatewayd started with the registry in $state"
+else
+	fail "gatewayd did not start: $(tail -n5 "$tmp/gatewayd.log")"
+	exit 1
+fi
+
+pc1=$(lab_addr pc1) pc3=$(lab_addr pc3) fs=$(lab_addr fs)
+n=0
+probe()	# probe ZONE SRC: did a TCP connection to fs:445 get its answer?
+{
+	n=$((n + 1))
+	e2e_send "$(lab_ns "$1")" "$2" "$fs" tcp 445 "rg$$-$n" "$tmp/p$n" >/dev/null 2>&1
+	e2e_answered tcp "$tmp/p$n" "rg$$-$n"
+}
+counter() { rule_packets "$gw" prerouting "$1"; }
+
+probe floor1 "$pc1" && fail "LANREQ-43: pc1 reached fs:445 before any registration" ||
+	pass "LANREQ-43: pc1 -> fs tcp/445 dropped before registration"
+
+today=$(date -u +%F)
+cat >"$tmp/req1" <<EOF
+# LAN connection request (the help desk's form)
+user.name = Ichiro Tanaka
+user.department = Sales
+user.contact = tanaka@example.co.jp
+purpose = sales reporting
+usage.location_requested = HQ 1F desk 12
+usage.services = smb, intranet
+usage.valid_from = $today
+usage.valid_until = $(date -u -d '+100 days' +%F)
+device.custodian = Ichiro Tanaka
+device.custodian_contact = tanaka@example.co.jp
+device.mac = $(lab_mac floor1)
+device.name = SALES-PC-12
+device.addr_mode = static
+device.dns = yes
+device.directory = "AD: CORP\\SALES-PC-12"
+device.os = Windows 11 23H2
+device.software = Office 2021
+device.security = Defender, BitLocker
+device.class = pc
+owner = company
+owner.asset_id = A-2026-0012
+zone = floor1
+EOF
+
+refused "LANREQ-1: a personally owned device" "LANREQ-1" dev_as daemon request --file "$tmp/req1" --owner personal
+refused "ADM-4: the auditor filing a request" "needs the role" dev_as nobody request --file "$tmp/req1"
+grep -v valid_until "$tmp/req1" >"$tmp/req-noend"
+refused "LANREQ-11: a request without its end" "usage.valid_until" \
+	dev_as daemon request --file "$tmp/req-noend"
+out=$(dev_as daemon request --file "$tmp/req1" 2>&1) && grep -q "registration 1 filed" <<<"$out" &&
+	pass "the help desk filed request 1: $(head -n1 <<<"$out")" || fail "request: $out"
+refused "C-1: approval before the department head's endorsement" "C-1" dev approve 1
+out=$(dev_as bin endorse 1 2>&1) && pass "C-1: the department head endorsed it" || fail "endorse: $out"
+refused "ADM-4: the help desk approving" "needs the role netadmin" dev_as daemon approve 1
+refused "LANREQ-24: approval without a connection point" "connection_point" dev approve 1
+refused "a registration that does not exist" "no registration 99" dev approve 99 --reason x
+before_v=$("$netctl" history -S "$sock" | tail -n +2 | wc -l)
+t0=$(date +%s%N)
+out=$(dev approve 1 --device.connection-point "SW-1F-3 port 12" 2>&1)
+t1=$(date +%s%N)
+if grep -q "approved: f1-pc100 $(lab_mac floor1) $pc1, connection point SW-1F-3 port 12" <<<"$out"; then
+	pass "LANREQ-22: approved with the pool's first address and the naming rule: $out"
+else
+	fail "approve: $out"
+fi
+echo "approve -> admitted: $(((t1 - t0) / 1000000)) ms (netctl round trip, registry commit, one-element batch)"
+if probe floor1 "$pc1"; then
+	pass "LANREQ-43: pc1 admitted by its MAC . IP at once"
+else
+	fail "pc1 not admitted after approval: $(ip netns exec "$gw" nft list set inet gatewayd registered_devices)"
+fi
+[[ $("$netctl" history -S "$sock" | tail -n +2 | wc -l) == "$before_v" ]] &&
+	pass "no reload was needed (the applied version is unchanged)" || fail "approval caused a reload"
+if wait_for 5 grep -lq "Subject: LAN connection 1 approved" "$mail"/*.msg; then
+	m=$(grep -l "Subject: LAN connection 1 approved" "$mail"/*.msg | head -n1)
+	grep -q "To: tanaka@example.co.jp" "$m" && grep -q "f1-pc100" "$m" && grep -q "SW-1F-3 port 12" "$m" &&
+		grep -q "sales reporting" "$m" &&
+		pass "LANREQ-25, C-24: the approval notice went to the user with hostname, address, connection point, purpose" ||
+		fail "approval notice lacks fields: $(cat "$m")"
+else
+	fail "C-24: no approval notice was sent"
+fi
+
+# A live TCP stream from pc1, then an emergency quarantine by the operator.
+ip netns exec "$(lab_ns floor1)" timeout 60 sh -c "i=0; while [ \$i -lt 250 ]; do echo live$$-\$i; i=\$((i+1)); sleep 0.2; done" |
+	ip netns exec "$(lab_ns floor1)" timeout 60 nc -n -s "$pc1" "$fs" 445 >/dev/null 2>&1 &
+streampid=$!
+live() { grep -c " live$$-" "$e2e_rx"; }
+live_ge() { (($(live) >= $1)); }
+wait_for 10 live_ge 5 && pass "a live TCP stream pc1 -> fs:445 is flowing ($(live) lines)" ||
+	fail "the live stream did not start"
+refused "ADM-4: the auditor quarantining" "needs the role" dev_as nobody quarantine "$pc1" --reason test
+qbefore=$(counter "quarantine:mac")
+out=$(dev_as sys quarantine "$pc1" --reason "suspected malware: beaconing" 2>&1) &&
+	pass "LANREQ-42, INC-1: the operator quarantined $pc1: $out" || fail "quarantine: $out"
+sleep 1
+l1=$(live)
+sleep 2
+l2=$(live)
+[[ $l1 == "$l2" ]] && pass "LANREQ-42: the live stream stopped at once ($l1 lines, none after)" ||
+	fail "the stream went on after the quarantine: $l1 -> $l2"
+ip netns exec "$gw" conntrack -L -s "$pc1" >"$tmp/ct" 2>/dev/null
+ip netns exec "$gw" conntrack -L -d "$pc1" >>"$tmp/ct" 2>/dev/null
+[[ ! -s $tmp/ct ]] && pass "INC-1: no conntrack entry of $pc1 is left" || fail "conntrack entries left: $(cat "$tmp/ct")"
+probe floor1 "$pc1" && fail "pc1 reached fs while quarantined" ||
+	pass "INC-1: new connections from pc1 are dropped (quarantine:mac $qbefore -> $(counter "quarantine:mac"))"
+refused "C-32: the operator lifting the quarantine" "needs the role netadmin" dev_as sys release 1 --instructed-by x
+refused "INC-2: a release without who instructed it" "INC-2" dev release 1
+out=$(dev release 1 --instructed-by "Jiro Kimura (head, sales)" 2>&1) && probe floor1 "$pc1" &&
+	pass "INC-2: released on the department head's instruction; pc1 admitted again" || fail "release: $out"
+
+# Reload and restart: the sets come from the registry in the atomic batch.
+out=$("$netctl" reload -S "$sock" 2>&1) && probe floor1 "$pc1" &&
+	pass "after a reload ($out) pc1 is still admitted" || fail "after reload: $out"
+kill -9 "$gwpid"
+wait "$gwpid" 2>/dev/null
+gwpid=
+rm -f "$sock"
+if start_gatewayd && probe floor1 "$pc1"; then
+	pass "after kill -9 and a restart, pc1 is still admitted (nothing reported done was lost)"
+else
+	fail "after restart: $(tail -n5 "$tmp/gatewayd.log")"
+fi
+dev show 1 >"$tmp/show1" 2>&1
+for a in request endorse approve quarantine release; do
+	grep -Eq "^  [0-9T:-]+Z  $a " "$tmp/show1" || fail "LANREQ-21: history lacks '$a': $(cat "$tmp/show1")"
+done
+grep -q "by Night operator: suspected malware" "$tmp/show1" && grep -q "state: approved -> quarantined" "$tmp/show1" &&
+	pass "LANREQ-21: 'device show 1' lists every change with who, when, why, before and after" ||
+	fail "show 1: $(cat "$tmp/show1")"
+as nobody "$netctl" device list -S "$sock" | grep -q "^1 .*approved .*f1-pc100" &&
+	pass "ADM-4: the auditor can list the registry" || fail "auditor list"
+
+# A 30-second registration for pc3, approved while the mail relay is down.
+sed -i "s|notify_command = .*|notify_command = \"$tmp/mta-down\";|" "$conf"
+"$netctl" reload -S "$sock" >/dev/null || fail "reload with the failing relay"
+until3=$(date -u -d '+30 seconds' +%FT%TZ)
+sed -e "s|^device.mac = .*|device.mac = $(lab_mac floor3)|" -e 's|^zone = .*|zone = floor3|' \
+	-e "s|^usage.valid_until = .*|usage.valid_until = $until3|" -e 's|SALES-PC-12|SALES-PC-30|' \
+	"$tmp/req1" >"$tmp/req3"
+out=$(dev_as daemon request --file "$tmp/req3" 2>&1) && dev_as bin endorse 2 >/dev/null &&
+	dev approve 2 --device.connection-point "SW-3F port 1" >/dev/null && probe floor3 "$pc3" &&
+	pass "registration 2 (pc3) admitted until $until3" || fail "registration 2: $out"
+failed_both() {
+	dev notices --status failed >"$tmp/failed" 2>&1
+	grep -q "approved .*failed .*exited with 75" "$tmp/failed" && grep -q "expiry .*failed" "$tmp/failed"
+}
+wait_for 10 failed_both &&
+	pass "C-24, C-23: the failed approval and expiry notices (period < 14 days) stay listed: $(grep -c failed "$tmp/failed") failed" ||
+	fail "failed notices: $(cat "$tmp/failed")"
+if wait_for 45 sh -c "\"$netctl\" device list --state expired -S \"$sock\" | grep -q '^2 '"; then
+	probe floor3 "$pc3" && fail "pc3 still admitted after expiry" ||
+		pass "LANREQ-37: at the end of its period registration 2 expired and pc3 was cut, with no command"
+else
+	fail "registration 2 did not expire: $(dev list)"
+fi
+
+# A departure ends the person's registrations at once (LANREQ-40, C-15).
+out=$(dev person --name "Ichiro Tanaka" --status departed 2>&1) && grep -q "registrations ended: 1" <<<"$out" &&
+	pass "C-15: departure recorded: $out" || fail "person: $out"
+probe floor1 "$pc1" && fail "pc1 admitted after its user departed" ||
+	pass "LANREQ-40: pc1 cut off at the departure"
+dev show 1 | grep -q "released_ip  *$pc1" && pass "LANREQ-39, LANREQ-41: registration 1 kept as ended, its address released" ||
+	fail "registration 1 after departure: $(dev show 1)"
+
+printf 'user.name = x\nnonsense\n' >"$tmp/req-bad"
+out=$(dev request --file "$tmp/req-bad" 2>&1)
+rc=$?
+[[ $rc == 2 ]] && grep -q "req-bad:2: expected 'field = value'" <<<"$out" &&
+	pass "a request file with a bad line is refused with file:line: $out" || fail "bad file: exit $rc: $out"
+grep -q "AddressSanitizer\|runtime error" "$tmp/gatewayd.log" && fail "sanitizer reports in the log"
+kill "$gwpid" && wait "$gwpid" 2>/dev/null
+gwpid=
+e2e_summary

@@ -373,6 +373,11 @@ static void print_done(enum lr_op op, const json_t *res)
 							   : "(address from its DHCP lease)",
 		       s_of(doc, "device.connection_point"), s_of(doc, "check_due"));
 		break;
+	case LRO_ENDORSE:
+		printf("registration %lld endorsed by %s (C-1); a network administrator approves or "
+		       "refuses it next\n",
+		       id, s_of(doc, "endorsed_by"));
+		break;
 	case LRO_PERSON: {
 		char e[512], f[512];
 

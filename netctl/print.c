@@ -162,6 +162,30 @@ static void print_pairs(FILE *f, json_t *pairs)
 	}
 }
 
+/* The LAN registry's line: registrations by state, admitted, notices, kernel sync. */
+static void print_registry(FILE *f, json_t *reg)
+{
+	json_t *by = json_object_get(reg, "registrations"), *v;
+	const char *key;
+	bool first = true;
+
+	if (!reg)
+		return;
+	fprintf(f, "registry: ");
+	json_object_foreach(by, key, v) {
+		fprintf(f, "%s%lld %s", first ? "" : ", ", (long long)json_integer_value(v), key);
+		first = false;
+	}
+	fprintf(f, "%s; %lld admitted, %lld quarantined; notices %lld pending, %lld failed%s%s\n",
+		first ? "no registrations" : "",
+		(long long)json_integer_value(json_object_get(reg, "admitted")),
+		(long long)json_integer_value(json_object_get(reg, "quarantined")),
+		(long long)json_integer_value(json_object_get(reg, "notices_pending")),
+		(long long)json_integer_value(json_object_get(reg, "notices_failed")),
+		json_is_false(json_object_get(reg, "kernel_synced")) ? "; KERNEL NOT IN SYNC: " : "",
+		json_is_false(json_object_get(reg, "kernel_synced")) ? jstr(reg, "kernel_error") : "");
+}
+
 int print_status(FILE *f, json_t *r, bool json)
 {
 	json_t *v = json_object_get(r, "versions"), *a = json_object_get(r, "applied");
@@ -183,11 +207,19 @@ int print_status(FILE *f, json_t *r, bool json)
 	fprintf(f, "started:  %s (up %llds)\n", jstr(r, "started_at"),
 		(long long)json_integer_value(json_object_get(r, "uptime_seconds")));
 	print_drift(f, json_object_get(r, "drift"));
+	print_registry(f, json_object_get(r, "registry"));
 	print_pairs(f, json_object_get(r, "zone_pairs"));
 	if (fflush(f))
 		return -EIO;
-	/* OPS-1: a monitor sees drift, or a table it could not read, as exit 1. */
-	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) ? 0 : 1;
+	/*
+	 * OPS-1: a monitor sees drift, a table it could not read, or registry
+	 * decisions the kernel does not hold yet, as exit 1.
+	 */
+	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
+			       !json_is_false(json_object_get(json_object_get(r, "registry"),
+							      "kernel_synced"))
+		       ? 0
+		       : 1;
 }
 
 int print_history(FILE *f, json_t *r, bool json)

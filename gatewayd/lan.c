@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,9 @@ struct kset {
 	size_t n, cap;
 };
 
+#define SEEN_SLOTS 4096
+#define SEEN_REFRESH 60
+
 struct lan {
 	struct registry *reg;
 	const struct policy *p;    /* the running policy (borrowed) */
@@ -43,6 +47,22 @@ struct lan {
 	char sync_err[256];
 	int64_t retry_at;
 	uint64_t notices_sent, notices_failed;
+	/*
+	 * Sightings already stored: ARP repeats every few seconds per host, and
+	 * each stored sighting is a synchronous commit, so a (MAC, IP, iface)
+	 * is stored again only after SEEN_REFRESH seconds (LANREQ-46).
+	 */
+	struct seen_slot {
+		char key[64];
+		int64_t at;
+	} seen[SEEN_SLOTS];
+	uint64_t sightings, sightings_stored, unregistered_seen;
+	/*
+	 * Every registration as stored, parsed once: gatewayd is the registry's
+	 * only writer, so the copy is exact until it writes; each write path
+	 * calls invalidate() after its commit or rollback. Read-only users only.
+	 */
+	json_t *cache;
 };
 
 /* Notices are sent by a command that reads one message; a hung MTA must not hang us. */
@@ -80,9 +100,53 @@ void lan_close(struct lan *l)
 	if (!l)
 		return;
 	registry_close(l->reg);
+	json_decref(l->cache);
 	free(l->admit.v);
 	free(l->quar.v);
 	free(l);
+}
+
+static void invalidate(struct lan *l)
+{
+	json_decref(l->cache);
+	l->cache = NULL;
+}
+
+/*
+ * After a committed write of @doc: the cache takes a copy in place of
+ * re-reading every registration (a parse of the whole registry per verb).
+ */
+static void cache_put(struct lan *l, const json_t *doc)
+{
+	json_int_t id = json_integer_value(json_object_get(doc, "id"));
+	json_t *copy, *d;
+	size_t i;
+
+	if (!l->cache)
+		return;
+	copy = json_deep_copy(doc);
+	if (!copy) {
+		invalidate(l);
+		return;
+	}
+	json_array_foreach(l->cache, i, d)
+		if (json_integer_value(json_object_get(d, "id")) == id) {
+			json_array_set_new(l->cache, i, copy);
+			return;
+		}
+	if (json_array_append_new(l->cache, copy))
+		invalidate(l);
+}
+
+/* All registrations, read-only (a new reference to the cache). */
+static int cached(struct lan *l, json_t **ret)
+{
+	int r;
+
+	if (!l->cache && (r = registry_all(l->reg, &l->cache)))
+		return r;
+	*ret = json_incref(l->cache);
+	return 0;
 }
 
 /* ---- what the kernel must hold ---------------------------------------------- */
@@ -128,7 +192,7 @@ static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *
 
 	memset(admit, 0, sizeof(*admit));
 	memset(quar, 0, sizeof(*quar));
-	r = registry_all(l->reg, &all);
+	r = cached(l, &all);
 	if (r)
 		return r;
 	json_array_foreach(all, i, doc) {
@@ -149,8 +213,10 @@ static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *
 		free(quar->v);
 		return r;
 	}
-	qsort(admit->v, admit->n, sizeof(*admit->v), kel_cmp);
-	qsort(quar->v, quar->n, sizeof(*quar->v), kel_cmp);
+	if (admit->n)
+		qsort(admit->v, admit->n, sizeof(*admit->v), kel_cmp);
+	if (quar->n)
+		qsort(quar->v, quar->n, sizeof(*quar->v), kel_cmp);
 	return 0;
 }
 
@@ -364,7 +430,7 @@ out:
 /* Runs the notify command with @msg on stdin; 0 when it exited 0. */
 static int run_notify(const char *cmd, const char *msg, char *err, size_t errlen)
 {
-	int in[2], status = 0, waited = 0;
+	int in[2], status = 0, waited = 0, pidfd;
 	size_t len = strlen(msg), off = 0;
 	pid_t pid;
 
@@ -400,13 +466,18 @@ static int run_notify(const char *cmd, const char *msg, char *err, size_t errlen
 		off += (size_t)w;
 	}
 	close(in[1]);
+	/* Wait for the exit with a pidfd (Linux 5.3); without one, poll with backoff. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
+		int step;
 
 		if (w == pid)
 			break;
 		if (w < 0) {
 			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			if (pidfd >= 0)
+				close(pidfd);
 			return -ECHILD;
 		}
 		if (waited >= NOTIFY_TIMEOUT_MS) {
@@ -414,11 +485,26 @@ static int run_notify(const char *cmd, const char *msg, char *err, size_t errlen
 			waitpid(pid, &status, 0);
 			snprintf(err, errlen, "'%s' did not finish within %d s; killed", cmd,
 				 NOTIFY_TIMEOUT_MS / 1000);
+			if (pidfd >= 0)
+				close(pidfd);
 			return -ETIMEDOUT;
 		}
-		poll(NULL, 0, 20);
-		waited += 20;
+		if (pidfd >= 0) {
+			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+			struct timespec a, b;
+
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			poll(&pfd, 1, NOTIFY_TIMEOUT_MS - waited);
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			step = (int)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000) + 1;
+		} else {
+			step = waited < 20 ? 1 : 20;
+			poll(NULL, 0, step);
+		}
+		waited += step;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	snprintf(err, errlen, "'%s' %s %d", cmd, WIFEXITED(status) ? "exited with" : "killed by signal",
@@ -543,7 +629,7 @@ static int find(struct lan *l, const json_t *args, json_t **ret, char *err, size
 		snprintf(err, errlen, "'%s' is not a MAC address", mac);
 		return -EINVAL;
 	}
-	r = registry_all(l->reg, &all);
+	r = cached(l, &all);
 	if (r) {
 		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
 		return r;
@@ -558,7 +644,7 @@ static int find(struct lan *l, const json_t *args, json_t **ret, char *err, size
 			continue;
 		if ((mac && dm && !strcmp(dm, m)) ||
 		    (ip && ((di && !strcmp(di, ip)) || (dl && !strcmp(dl, ip))))) {
-			*ret = json_incref(doc);
+			*ret = json_deep_copy(doc); /* the caller may change it */
 			break;
 		}
 	}
@@ -649,7 +735,7 @@ static json_t *report(struct lan *l, const json_t *args, int64_t now, char *err,
 	json_t *all, *doc, *seen, *out = json_array();
 	size_t i;
 
-	if (registry_all(l->reg, &all)) {
+	if (cached(l, &all)) {
 		json_decref(out);
 		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
 		return NULL;
@@ -719,7 +805,7 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 		snprintf(err, errlen, "list '%s' is not ip, dns, ports or macs", list);
 		return NULL;
 	}
-	if (registry_all(l->reg, &all)) {
+	if (cached(l, &all)) {
 		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
 		return NULL;
 	}
@@ -757,7 +843,7 @@ static json_t *seen_list(struct lan *l, char *err, size_t errlen)
 	json_t *all, *seen = observed(l), *e, *doc, *out = json_array();
 	size_t i, k;
 
-	if (registry_all(l->reg, &all)) {
+	if (cached(l, &all)) {
 		json_decref(seen);
 		json_decref(out);
 		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
@@ -855,10 +941,17 @@ static json_t *person_op(struct lan *l, const struct lr_ctx *cx, const json_t *a
 			break;
 	}
 	json_decref(all);
-	r = r ?: registry_event(l->reg, cx->now, cx->actor, "people", "person status", status, NULL,
-				json_pack("{s:s, s:s}", "name", name, "status", status));
+	if (!r) {
+		json_t *after = json_pack("{s:s, s:s}", "name", name, "status", status);
+
+		r = after ? registry_event(l->reg, cx->now, cx->actor, "people", "person status",
+					   status, NULL, after)
+			  : -ENOMEM;
+		json_decref(after);
+	}
 	if (r || registry_commit(l->reg))
 		goto dbfail;
+	invalidate(l);
 	log_info("registry: %s is %s (recorded by %s): %zu registrations ended, %zu flagged", name,
 		 status, cx->actor, json_array_size(ended), json_array_size(flagged));
 	return json_pack("{s:s, s:s, s:o, s:o}", "name", name, "status", status, "ended", ended,
@@ -866,6 +959,7 @@ static json_t *person_op(struct lan *l, const struct lr_ctx *cx, const json_t *a
 dbfail:
 	snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
 	registry_rollback(l->reg);
+	invalidate(l);
 fail:
 	json_decref(ended);
 	json_decref(flagged);
@@ -909,7 +1003,7 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		json_t *filter = fields_of(args), *d;
 		size_t i;
 
-		if (lr_filter_check(filter, err, errlen) || registry_all(l->reg, &all)) {
+		if (lr_filter_check(filter, err, errlen) || cached(l, &all)) {
 			if (!err[0])
 				snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
 			json_decref(filter);
@@ -970,7 +1064,7 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
 		return NULL;
 	}
-	r = registry_all(l->reg, &all);
+	r = cached(l, &all);
 	if (r)
 		goto dbfail;
 	cx.data = all;
@@ -1048,6 +1142,10 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		r = add_notice(l, doc, notice, now);
 	if (r || (r = registry_commit(l->reg)))
 		goto dbfail;
+	/* json_array_set in the array a caller may still hold: @all is ours, drop it first. */
+	json_decref(all);
+	all = NULL;
+	cache_put(l, doc);
 	/* Stored: from here on the verb is done; the kernel follows (LANREQ-42..44). */
 	log_info("registry: %s %s by %s%s%s", lr_op_name(op), subject, actor, reason ? ": " : "",
 		 reason ? reason : "");
@@ -1071,6 +1169,7 @@ refused:
 	if (!err[0])
 		snprintf(err, errlen, "%s", r == -ENOMEM ? "out of memory" : "refused");
 	registry_rollback(l->reg);
+	invalidate(l);
 	json_decref(all);
 	json_decref(doc);
 	json_decref(before);
@@ -1131,9 +1230,11 @@ void lan_tick(struct lan *l, int64_t now)
 		log_error("registry: the timer's changes could not be stored: %s; retrying",
 			  registry_errmsg(l->reg));
 		registry_rollback(l->reg);
+		invalidate(l);
 		l->retry_at = now + 10;
 		return;
 	}
+	invalidate(l);
 	/* Usage hours and periods move elements in and out without a state change. */
 	sync_kernel(l, now);
 	send_notices(l, now);
@@ -1145,7 +1246,7 @@ int64_t lan_next(struct lan *l, int64_t now)
 	int64_t best = l->retry_at > now ? l->retry_at : (l->retry_at ? now + 1 : 0);
 	size_t i;
 
-	if (registry_all(l->reg, &all))
+	if (cached(l, &all))
 		return now + 60;
 	json_array_foreach(all, i, doc) {
 		int64_t t = lr_next_event(doc, &l->set, now);
@@ -1159,15 +1260,82 @@ int64_t lan_next(struct lan *l, int64_t now)
 	return best;
 }
 
+static uint32_t hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/* True when (MAC, IP, iface) was stored within SEEN_REFRESH; else claims the slot. */
+static bool seen_recently(struct lan *l, const char *mac, const char *ip, const char *iface,
+			  int64_t now)
+{
+	char key[64];
+	struct seen_slot *s;
+
+	snprintf(key, sizeof(key), "%s %s %s", mac, ip, iface);
+	s = &l->seen[hash(key) % SEEN_SLOTS];
+	if (!strcmp(s->key, key) && now - s->at < SEEN_REFRESH)
+		return true;
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	s->at = now;
+	return false;
+}
+
+/* LANREQ-43, LANREQ-46: is this MAC/IP pair one the registry admits or holds? */
+static const char *verdict_of(json_t *all, const char *mac, const char *ip)
+{
+	json_t *doc;
+	size_t i;
+
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		const char *dm = json_string_value(json_object_get(doc, "device.mac"));
+		const char *di = json_string_value(json_object_get(doc, "device.ip"))
+					 ?: json_string_value(json_object_get(doc, "lease_ip"));
+
+		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+			continue;
+		if (dm && !strcmp(dm, mac))
+			return !strcmp(ip, "0.0.0.0") || (di && !strcmp(di, ip))
+				       ? NULL
+				       : "a registered MAC with another address";
+		if (di && !strcmp(di, ip))
+			return "a registered address with another MAC";
+	}
+	return "an unregistered device";
+}
+
 void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 	      const char *kind, bool dhcp_ack, int64_t now)
 {
 	json_t *all, *doc;
 	size_t i;
 
+	l->sightings++;
+	if (!dhcp_ack && seen_recently(l, mac, ip, iface, now))
+		return;
+	l->sightings_stored++;
 	if (registry_sighting(l->reg, mac, ip, iface, kind, now))
 		log_error("registry: recording a sighting failed: %s", registry_errmsg(l->reg));
-	if (!dhcp_ack || registry_all(l->reg, &all))
+	if (!dhcp_ack) {
+		if (cached(l, &all))
+			return;
+		const char *v = verdict_of(all, mac, ip);
+
+		/* Logged once per SEEN_REFRESH per pair; 'netctl device seen' lists them. */
+		if (v) {
+			l->unregistered_seen++;
+			log_warning("registry: %s on %s: %s %s (%s; LANREQ-46)", v, iface, mac, ip,
+				    kind);
+		}
+		json_decref(all);
+		return;
+	}
+	if (registry_all(l->reg, &all))
 		return;
 	/* LANREQ-23: a DHCP device is admitted with the address its lease gives it. */
 	json_array_foreach(all, i, doc) {
@@ -1196,6 +1364,7 @@ void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 		json_decref(before);
 	}
 	json_decref(all);
+	invalidate(l);
 	sync_kernel(l, now);
 }
 
@@ -1204,7 +1373,7 @@ json_t *lan_status(struct lan *l, int64_t now)
 	json_t *all, *doc, *by = json_object(), *pending = NULL, *failed = NULL, *res;
 	size_t i;
 
-	if (!registry_all(l->reg, &all)) {
+	if (!cached(l, &all)) {
 		json_array_foreach(all, i, doc) {
 			const char *s = lr_state_name(lr_state(doc));
 
@@ -1221,6 +1390,11 @@ json_t *lan_status(struct lan *l, int64_t now)
 			 (json_int_t)json_array_size(failed), "kernel_synced", l->synced,
 			 "kernel_error", l->sync_err, "next_event", (json_int_t)lan_next(l, now),
 			 "schema", (json_int_t)registry_schema(l->reg));
+	if (res)
+		json_object_set_new(res, "observed",
+				    json_pack("{s:I, s:I, s:I}", "sightings", (json_int_t)l->sightings,
+					      "stored", (json_int_t)l->sightings_stored,
+					      "not_admitted", (json_int_t)l->unregistered_seen));
 	json_decref(pending);
 	json_decref(failed);
 	return res;

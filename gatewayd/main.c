@@ -38,6 +38,7 @@
 #include "logfile.h"
 #include "logrec.h"
 #include "nflogread.h"
+#include "observe.h"
 #include "readback.h"
 #include "render.h"
 #include "util.h"
@@ -79,6 +80,10 @@ struct gwd {
 	/* The LAN registry (§3.5): its verbs, sets, clock and notices. */
 	struct lan *lan;
 	int lfd_reg;               /* timerfd: the registry's next event (CLOCK_REALTIME) */
+	struct observer *obs;      /* ARP/DHCP on the registered zones (LANREQ-23, -46, -47) */
+	char obs_ifaces[1024];     /* the interfaces it watches, "a b c" */
+	uint8_t own_macs[OBSERVE_IFACES_MAX][6]; /* the gateway's own, not sightings */
+	size_t n_own_macs;
 	struct {
 		uint32_t index;
 		char name[IF_NAMESIZE];
@@ -259,6 +264,109 @@ static void arm_drift_timer(struct gwd *g)
 	timerfd_settime(g->dfd, 0, &its, NULL);
 }
 
+/* One ARP or DHCP frame seen on a registered zone's interface. */
+static void on_sighting(const struct sighting *s, const char *ifname, int64_t ts_us, void *user)
+{
+	struct gwd *g = user;
+	const uint8_t *m = s->hw_mac;
+	char mac[18], ip[16] = "0.0.0.0", kind[40];
+	bool ack = s->kind == SIGHTING_DHCP_ACK && s->has_addr;
+	size_t i;
+
+	for (i = 0; i < g->n_own_macs; i++)
+		if (!memcmp(s->src_mac, g->own_macs[i], 6))
+			return; /* the gateway's own ARP and relay replies */
+	if (s->from_server && !ack) {
+		/* LANREQ-47: a DHCP server the gateway does not know answered on a LAN. */
+		log_warning("registry: a DHCP server answered on %s: %02x:%02x:%02x:%02x:%02x:%02x "
+			    "%u.%u.%u.%u (%s; LANREQ-47)",
+			    ifname, s->src_mac[0], s->src_mac[1], s->src_mac[2], s->src_mac[3],
+			    s->src_mac[4], s->src_mac[5], s->ip_src[0], s->ip_src[1], s->ip_src[2],
+			    s->ip_src[3], frame_kind_name(s->kind));
+		m = s->src_mac;
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", s->ip_src[0], s->ip_src[1], s->ip_src[2],
+			 s->ip_src[3]);
+		snprintf(kind, sizeof(kind), "dhcp-server");
+	} else {
+		if (s->has_addr)
+			snprintf(ip, sizeof(ip), "%u.%u.%u.%u", s->addr[0], s->addr[1], s->addr[2],
+				 s->addr[3]);
+		snprintf(kind, sizeof(kind), "%s", frame_kind_name(s->kind));
+	}
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	lan_seen(g->lan, mac, ip, ifname, kind, ack, ts_us / 1000000);
+}
+
+/* The own MAC of each watched interface, so the gateway's frames are not sightings. */
+static void read_own_macs(struct gwd *g, const char *const *ifs, size_t n)
+{
+	size_t i;
+
+	g->n_own_macs = 0;
+	for (i = 0; i < n && i < OBSERVE_IFACES_MAX; i++) {
+		char path[128], buf[32];
+		unsigned v[6];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifs[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) &&
+		    sscanf(buf, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) == 6) {
+			size_t k;
+
+			for (k = 0; k < 6; k++)
+				g->own_macs[g->n_own_macs][k] = (uint8_t)v[k];
+			g->n_own_macs++;
+		}
+		fclose(f);
+	}
+}
+
+/*
+ * Watches the interfaces of the zones that admit registered devices only.
+ * Reopened when an apply changes that list; a failure is logged and the
+ * gateway works on without sightings.
+ */
+static void observe_zones(struct gwd *g)
+{
+	const char *ifs[OBSERVE_IFACES_MAX];
+	char list[sizeof(g->obs_ifaces)] = "", err[256];
+	size_t n = 0, i, k, o = 0;
+
+	for (i = 0; g->lan && i < g->p->n_zones; i++) {
+		const struct zone *z = g->p->zones[i];
+
+		if (z->admission != ADMIT_REGISTERED)
+			continue;
+		for (k = 0; k < z->n_ifaces && n < OBSERVE_IFACES_MAX; k++) {
+			if (o + IF_NAMESIZE + 2 >= sizeof(list))
+				break;
+			ifs[n++] = z->ifaces[k];
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s ", z->ifaces[k]);
+		}
+	}
+	if (g->obs && !strcmp(list, g->obs_ifaces))
+		return;
+	observer_close(g->obs);
+	g->obs = NULL;
+	snprintf(g->obs_ifaces, sizeof(g->obs_ifaces), "%s", list);
+	if (!n)
+		return;
+	g->obs = observer_open(ifs, n, err, sizeof(err));
+	if (!g->obs) {
+		log_error("registry: the ARP/DHCP observer could not start: %s; unregistered devices "
+			  "are still dropped and logged, but not listed by 'netctl device seen'",
+			  err);
+		g->obs_ifaces[0] = 0;
+		return;
+	}
+	read_own_macs(g, ifs, n);
+	log_info("registry: watching ARP and DHCP on %s(LANREQ-46)", list);
+}
+
 /* The registry's next event (expiry, notice, usage hours), on the wall clock. */
 static void arm_registry_timer(struct gwd *g)
 {
@@ -421,6 +529,7 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
 		arm_registry_timer(g);
+		observe_zones(g);
 	}
 	g->drift_n = 0;
 out:
@@ -891,7 +1000,7 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[7] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[7 + OBSERVE_IFACES_MAX] = { { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
 					 { .fd = g->dfd, .events = POLLIN },
@@ -901,7 +1010,12 @@ static int serve(struct gwd *g, int lfd, int sfd)
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		if (poll(pfd, 7, -1) < 0) {
+		int n_obs = g->obs ? observer_fds(g->obs, pfd + 7, OBSERVE_IFACES_MAX) : 0;
+		int k;
+
+		if (n_obs < 0)
+			n_obs = 0;
+		if (poll(pfd, (nfds_t)(7 + n_obs), -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -930,6 +1044,16 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			drift_free(drift_check(g, NULL));
 		if (pfd[4].revents & POLLIN)
 			read_nflog(g);
+		for (k = 0; k < n_obs; k++)
+			if (pfd[7 + k].revents & (POLLIN | POLLERR) &&
+			    observer_dispatch(g->obs, pfd[7 + k].fd, on_sighting, g) == -EIO) {
+				log_error("registry: the observer lost an interface; restarting it");
+				observer_close(g->obs);
+				g->obs = NULL;
+				g->obs_ifaces[0] = 0;
+				observe_zones(g);
+				break;
+			}
 		if (pfd[6].revents & POLLIN) {
 			/* ECANCELED: the clock was set; the registry's times are wall-clock times. */
 			if (read(g->lfd_reg, &ticks, sizeof(ticks)) >= 0 || errno == ECANCELED)
@@ -1121,6 +1245,7 @@ int main(int argc, char **argv)
 		log_info("stopped; the ruleset stays in force (fail closed)");
 	}
 	ctl_close(lfd, g.socket);
+	observer_close(g.obs);
 	lan_close(g.lan);
 	nflogread_close(g.nfl);
 	logfile_close(g.lf);

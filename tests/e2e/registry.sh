@@ -251,6 +251,29 @@ grep -q "by Night operator: suspected malware" "$tmp/show1" && grep -q "state: a
 as nobody "$netctl" device list -S "$sock" | grep -q "^1 .*approved .*f1-pc100" &&
 	pass "ADM-4: the auditor can list the registry" || fail "auditor list"
 
+# LANREQ-46: the observer lists what it saw on the registered zones' LANs.
+pc2=$(lab_addr pc2)
+ip netns exec "$(lab_ns floor2)" ip neigh flush all
+ip netns exec "$(lab_ns floor2)" ping -c 1 -W 1 -I "$pc2" "$(lab_addr gw-flr2)" >/dev/null 2>&1
+ip netns exec "$(lab_ns floor1)" ip neigh flush all
+ip netns exec "$(lab_ns floor1)" ping -c 1 -W 1 -I "$pc1" "$(lab_addr gw-flr1)" >/dev/null 2>&1
+seen_both() {
+	dev seen >"$tmp/seen" 2>&1 &&
+		grep -q "mac=$(lab_mac floor2)  ip=$pc2  iface=flr2 .*verdict=unregistered" "$tmp/seen" &&
+		grep -q "mac=$(lab_mac floor1)  ip=$pc1  iface=flr1 .*verdict=registered" "$tmp/seen"
+}
+if wait_for 10 seen_both; then
+	pass "LANREQ-46: 'device seen' lists unregistered pc2 on flr2 and registered pc1 on flr1"
+else
+	fail "device seen: $(cat "$tmp/seen")"
+fi
+grep -q "an unregistered device on flr2: $(lab_mac floor2) $pc2" "$tmp/gatewayd.log" &&
+	pass "LANREQ-46: the unregistered device was logged" || fail "no log line for pc2"
+"$netctl" status -S "$sock" >"$tmp/status"
+grep -q "^registry: 1 approved; 1 admitted, 0 quarantined" "$tmp/status" &&
+	pass "status shows the registry: $(grep '^registry:' "$tmp/status")" ||
+	fail "status: $(grep '^registry:' "$tmp/status")"
+
 # A 30-second registration for pc3, approved while the mail relay is down.
 sed -i "s|notify_command = .*|notify_command = \"$tmp/mta-down\";|" "$conf"
 "$netctl" reload -S "$sock" >/dev/null || fail "reload with the failing relay"
@@ -288,7 +311,9 @@ out=$(dev request --file "$tmp/req-bad" 2>&1)
 rc=$?
 [[ $rc == 2 ]] && grep -q "req-bad:2: expected 'field = value'" <<<"$out" &&
 	pass "a request file with a bad line is refused with file:line: $out" || fail "bad file: exit $rc: $out"
-grep -q "AddressSanitizer\|runtime error" "$tmp/gatewayd.log" && fail "sanitizer reports in the log"
 kill "$gwpid" && wait "$gwpid" 2>/dev/null
 gwpid=
+# With BUILD=build-asan (GW_SANITIZE=ON) this also catches leaks at exit.
+grep -q "AddressSanitizer\|LeakSanitizer\|runtime error" "$tmp/gatewayd.log" &&
+	fail "sanitizer reports in the log: $(grep -m3 "Sanitizer\|runtime error" "$tmp/gatewayd.log")"
 e2e_summary

@@ -837,11 +837,63 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 	return out;
 }
 
+/* The zone whose interfaces include @iface, or NULL. */
+static const struct zone *zone_of_iface(const struct policy *p, const char *iface)
+{
+	size_t i, k;
+
+	for (i = 0; p && iface && i < p->n_zones; i++)
+		for (k = 0; k < p->zones[i]->n_ifaces; k++)
+			if (!strcmp(p->zones[i]->ifaces[k], iface))
+				return p->zones[i];
+	return NULL;
+}
+
+/*
+ * LANREQ-43, LANREQ-46: what the register says of MAC and IP seen on
+ * @iface: "registered", "quarantined", or an anomaly ("unregistered", "a
+ * registered MAC with another address", "a registered address with another
+ * MAC", "a registered device in another zone"). *@id: the registration.
+ */
+static const char *verdict_of(const struct lan *l, json_t *all, const char *mac, const char *ip,
+			      const char *iface, json_int_t *id)
+{
+	const struct zone *seen_in = zone_of_iface(l->p, iface);
+	const char *v = "unregistered";
+	json_t *doc;
+	size_t i;
+
+	*id = 0;
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		const char *dm = json_string_value(json_object_get(doc, "device.mac"));
+		const char *di = json_string_value(json_object_get(doc, "device.ip"))
+					 ?: json_string_value(json_object_get(doc, "lease_ip"));
+		const char *dz = json_string_value(json_object_get(doc, "zone"));
+
+		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+			continue;
+		if (dm && mac && !strcmp(dm, mac)) {
+			*id = json_integer_value(json_object_get(doc, "id"));
+			if (seen_in && dz && strcmp(seen_in->name, dz))
+				return "a registered device in another zone";
+			if (strcmp(ip, "0.0.0.0") && (!di || strcmp(di, ip)))
+				return "a registered MAC with another address";
+			return s == LRS_QUARANTINED ? "quarantined" : "registered";
+		}
+		if (di && ip && !strcmp(di, ip)) {
+			*id = json_integer_value(json_object_get(doc, "id"));
+			v = "a registered address with another MAC";
+		}
+	}
+	return v;
+}
+
 /* LANREQ-46: each observed MAC/IP with what the register says of it. */
 static json_t *seen_list(struct lan *l, char *err, size_t errlen)
 {
-	json_t *all, *seen = observed(l), *e, *doc, *out = json_array();
-	size_t i, k;
+	json_t *all, *seen = observed(l), *e, *out = json_array();
+	size_t i;
 
 	if (cached(l, &all)) {
 		json_decref(seen);
@@ -850,36 +902,18 @@ static json_t *seen_list(struct lan *l, char *err, size_t errlen)
 		return NULL;
 	}
 	json_array_foreach(seen, i, e) {
-		const char *mac = json_string_value(json_object_get(e, "mac"));
-		const char *ip = json_string_value(json_object_get(e, "ip"));
-		const char *verdict = "unregistered";
+		json_int_t id;
+		const char *v = verdict_of(l, all, json_string_value(json_object_get(e, "mac")),
+					   json_string_value(json_object_get(e, "ip")),
+					   json_string_value(json_object_get(e, "iface")), &id);
 		json_t *row = json_deep_copy(e);
+		const struct zone *z = zone_of_iface(l->p, json_string_value(json_object_get(e, "iface")));
 
-		json_array_foreach(all, k, doc) {
-			enum lr_state s = lr_state(doc);
-			const char *dm = json_string_value(json_object_get(doc, "device.mac"));
-			const char *di = json_string_value(json_object_get(doc, "device.ip"))
-						 ?: json_string_value(json_object_get(doc, "lease_ip"));
-
-			if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
-				continue;
-			if (dm && mac && !strcmp(dm, mac)) {
-				verdict = di && ip && (!strcmp(di, ip) || !strcmp(ip, "0.0.0.0"))
-						  ? (s == LRS_QUARANTINED ? "quarantined" : "registered")
-						  : "registered MAC, other address";
-				json_object_set_new(row, "registration",
-						    json_integer(json_integer_value(
-							    json_object_get(doc, "id"))));
-				break;
-			}
-			if (di && ip && !strcmp(di, ip)) {
-				verdict = "registered address, other MAC";
-				json_object_set_new(row, "registration",
-						    json_integer(json_integer_value(
-							    json_object_get(doc, "id"))));
-			}
-		}
-		json_object_set_new(row, "verdict", json_string(verdict));
+		if (z)
+			json_object_set_new(row, "zone", json_string(z->name));
+		if (id)
+			json_object_set_new(row, "registration", json_integer(id));
+		json_object_set_new(row, "verdict", json_string(v));
 		json_array_append_new(out, row);
 	}
 	json_decref(all);
@@ -1285,30 +1319,6 @@ static bool seen_recently(struct lan *l, const char *mac, const char *ip, const 
 	return false;
 }
 
-/* LANREQ-43, LANREQ-46: is this MAC/IP pair one the registry admits or holds? */
-static const char *verdict_of(json_t *all, const char *mac, const char *ip)
-{
-	json_t *doc;
-	size_t i;
-
-	json_array_foreach(all, i, doc) {
-		enum lr_state s = lr_state(doc);
-		const char *dm = json_string_value(json_object_get(doc, "device.mac"));
-		const char *di = json_string_value(json_object_get(doc, "device.ip"))
-					 ?: json_string_value(json_object_get(doc, "lease_ip"));
-
-		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
-			continue;
-		if (dm && !strcmp(dm, mac))
-			return !strcmp(ip, "0.0.0.0") || (di && !strcmp(di, ip))
-				       ? NULL
-				       : "a registered MAC with another address";
-		if (di && !strcmp(di, ip))
-			return "a registered address with another MAC";
-	}
-	return "an unregistered device";
-}
-
 void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 	      const char *kind, bool dhcp_ack, int64_t now)
 {
@@ -1324,10 +1334,11 @@ void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 	if (!dhcp_ack) {
 		if (cached(l, &all))
 			return;
-		const char *v = verdict_of(all, mac, ip);
+		json_int_t id;
+		const char *v = verdict_of(l, all, mac, ip, iface, &id);
 
 		/* Logged once per SEEN_REFRESH per pair; 'netctl device seen' lists them. */
-		if (v) {
+		if (strcmp(v, "registered") && strcmp(v, "quarantined")) {
 			l->unregistered_seen++;
 			log_warning("registry: %s on %s: %s %s (%s; LANREQ-46)", v, iface, mac, ip,
 				    kind);

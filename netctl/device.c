@@ -47,8 +47,11 @@ static const char usage_text[] =
 	"  show ID|MAC|IP                  every field, the change history, the notices\n"
 	"  notices [--status pending|sent|failed]\n"
 	"  report [--kind conformance|department] [--department D]   (LANREQ-30, LANREQ-31)\n"
-	"  export --list ip|dns|ports|macs (LANREQ-26..28, WLAN-8)\n"
-	"  seen                            devices observed on the LAN (LANREQ-46)\n"
+	"  export --list ip|dns|ports|macs [--format json|csv|zone|dnsmasq]\n"
+	"                                  the lists (LANREQ-26..28, WLAN-8); zone: DNS A records\n"
+	"                                  (dns), dnsmasq: DHCP reservations (ip)\n"
+	"  seen                            devices observed on the LAN, with the verdict (LANREQ-46)\n"
+	"  unknown                         the observed devices the register does not admit\n"
 	"\n"
 	"Fields of a request: netctl device fields. Exit: 0 done, 1 refused, 2 usage.\n";
 
@@ -324,6 +327,97 @@ static void print_notices(const json_t *rows)
 	}
 }
 
+static const char *row_ip(const json_t *r)
+{
+	const char *ip = s_of(r, "device.ip");
+
+	return strcmp(ip, "-") ? ip : s_of(r, "lease_ip");
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a blank. */
+static void csv_field(const char *v, bool last)
+{
+	if (!strcmp(v, "-"))
+		v = "";
+	if (strpbrk(v, ",\" \t")) {
+		putchar('"');
+		for (; *v; v++) {
+			if (*v == '"')
+				putchar('"');
+			putchar(*v);
+		}
+		putchar('"');
+	} else {
+		fputs(v, stdout);
+	}
+	putchar(last ? '\n' : ',');
+}
+
+/*
+ * LANREQ-26..28, WLAN-8: an export in another format: csv (fixed columns
+ * per list), zone (DNS A records of devices registered in DNS), dnsmasq
+ * (DHCP reservations: the registered address for the registered MAC).
+ */
+static int print_export(const json_t *rows, const char *list, const char *format)
+{
+	static const char *const ip_cols[] = { "ip", "device.hostname", "device.class",
+					       "device.server_approval", "zone", "device.mac",
+					       "id" };
+	static const char *const dns_cols[] = { "device.hostname", "ip", "device.dns",
+						"device.directory", "id" };
+	static const char *const port_cols[] = { "device.connection_point", "zone",
+						 "usage.location", "device.hostname", "device.mac",
+						 "id" };
+	static const char *const mac_cols[] = { "device.mac", "user.id", "zone", "device.hostname",
+						"id" };
+	const char *const *cols = ip_cols;
+	size_t n = 7, i, k;
+	json_t *r;
+
+	if (!strcmp(list, "dns"))
+		cols = dns_cols, n = 5;
+	else if (!strcmp(list, "ports"))
+		cols = port_cols, n = 6;
+	else if (!strcmp(list, "macs"))
+		cols = mac_cols, n = 5;
+	if (!strcmp(format, "csv")) {
+		for (k = 0; k < n; k++)
+			csv_field(!strcmp(cols[k], "id") ? "registration" : cols[k], k + 1 == n);
+		json_array_foreach(rows, i, r)
+			for (k = 0; k < n; k++) {
+				char buf[64];
+
+				if (!strcmp(cols[k], "id"))
+					snprintf(buf, sizeof(buf), "%lld",
+						 (long long)json_integer_value(json_object_get(r, "id")));
+				csv_field(!strcmp(cols[k], "id") ? buf
+					  : !strcmp(cols[k], "ip") ? row_ip(r)
+								   : s_of(r, cols[k]),
+					  k + 1 == n);
+			}
+		return EXIT_OK;
+	}
+	if (!strcmp(format, "zone") && !strcmp(list, "dns")) {
+		printf("; hostname/DNS registration list (LANREQ-27), from the gatewayd registry\n");
+		json_array_foreach(rows, i, r)
+			if (json_is_true(json_object_get(r, "device.dns")) &&
+			    strcmp(row_ip(r), "-") && strcmp(s_of(r, "device.hostname"), "-"))
+				printf("%-24s IN A %s\n", s_of(r, "device.hostname"), row_ip(r));
+		return EXIT_OK;
+	}
+	if (!strcmp(format, "dnsmasq") && !strcmp(list, "ip")) {
+		json_array_foreach(rows, i, r)
+			if (strcmp(s_of(r, "device.ip"), "-"))
+				printf("dhcp-host=%s,%s,%s\n", s_of(r, "device.mac"),
+				       s_of(r, "device.ip"), s_of(r, "device.hostname"));
+		return EXIT_OK;
+	}
+	die_msg("device export: format '%s' does not apply to list '%s' (csv: every list; zone: "
+		"dns; dnsmasq: ip)",
+		format, list);
+	return EXIT_USAGE;
+}
+
 /* Rows of one shape: one column per key of the first row. */
 static void print_rows(const json_t *rows)
 {
@@ -420,7 +514,9 @@ int cmd_device(int argc, char **argv)
 	const char *sock = getenv("GATEWAYD_SOCKET") ? getenv("GATEWAYD_SOCKET")
 						      : NETCTL_DEFAULT_SOCKET;
 	json_t *args, *req, *resp, *res;
-	bool json = false;
+	bool json = false, unknown = false;
+	const char *format = NULL;
+	char list[16] = "ip";
 	enum lr_op op;
 	int i, r;
 
@@ -432,11 +528,15 @@ int cmd_device(int argc, char **argv)
 		print_fields();
 		return EXIT_OK;
 	}
-	if (lr_op_parse(argv[1], &op)) {
+	/* LANREQ-46: 'unknown' is 'seen' without the devices the register admits. */
+	unknown = !strcmp(argv[1], "unknown");
+	if (unknown)
+		op = LRO_SEEN;
+	else if (lr_op_parse(argv[1], &op)) {
 		die_msg("device: unknown operation '%s' (see 'netctl device --help')", argv[1]);
 		return EXIT_USAGE;
 	}
-	args = json_pack("{s:s}", "op", argv[1]);
+	args = json_pack("{s:s}", "op", lr_op_name(op));
 	if (!args)
 		return EXIT_REFUSED;
 	for (i = 2; i < argc; i++) {
@@ -453,6 +553,10 @@ int cmd_device(int argc, char **argv)
 			if (++i >= argc)
 				goto missing;
 			sock = argv[i];
+		} else if (!strcmp(a, "--format")) {
+			if (++i >= argc)
+				goto missing;
+			format = argv[i];
 		} else if (!strcmp(a, "--file")) {
 			if (++i >= argc)
 				goto missing;
@@ -501,6 +605,17 @@ int cmd_device(int argc, char **argv)
 		json_decref(args);
 		return EXIT_USAGE;
 	}
+	if (json_object_get(args, "list"))
+		snprintf(list, sizeof(list), "%s", json_string_value(json_object_get(args, "list")));
+	if (format && (op != LRO_EXPORT || !strcmp(format, "json"))) {
+		if (op != LRO_EXPORT) {
+			die_msg("device: --format applies to export only");
+			json_decref(args);
+			return EXIT_USAGE;
+		}
+		json = true;
+		format = NULL;
+	}
 	req = json_pack("{s:i, s:s, s:o}", "version", CTL_PROTO_VERSION, "verb", "device", "args",
 			args);
 	resp = req ? netctl_call(sock, req) : NULL;
@@ -513,6 +628,24 @@ int cmd_device(int argc, char **argv)
 		return r;
 	}
 	res = json_object_get(resp, "result");
+	if (unknown) {
+		json_t *keep = json_array(), *row;
+		size_t k;
+
+		json_array_foreach(res, k, row) {
+			const char *v = s_of(row, "verdict");
+
+			if (strcmp(v, "registered") && strcmp(v, "quarantined"))
+				json_array_append(keep, row);
+		}
+		json_object_set_new(resp, "result", keep);
+		res = keep;
+	}
+	if (format) {
+		r = print_export(res, list, format);
+		json_decref(resp);
+		return r;
+	}
 	if (json) {
 		char *t = json_dumps(res, JSON_INDENT(2) | JSON_SORT_KEYS);
 

@@ -267,7 +267,22 @@ if wait_for 10 seen_both; then
 else
 	fail "device seen: $(cat "$tmp/seen")"
 fi
-grep -q "an unregistered device on flr2: $(lab_mac floor2) $pc2" "$tmp/gatewayd.log" &&
+dev unknown >"$tmp/unknown" 2>&1
+grep -q "mac=$(lab_mac floor2) " "$tmp/unknown" && ! grep -q "mac=$(lab_mac floor1) " "$tmp/unknown" &&
+	pass "LANREQ-46: 'device unknown' lists pc2 only" || fail "device unknown: $(cat "$tmp/unknown")"
+# LANREQ-26..28, WLAN-8: the lists, from the register.
+dev export --list ip --format csv >"$tmp/ip.csv" 2>&1
+grep -q "^$pc1,f1-pc100,pc,.*,floor1,$(lab_mac floor1),1\$" "$tmp/ip.csv" &&
+	pass "LANREQ-26: the IP address usage list (CSV) has pc1: $(grep "^$pc1" "$tmp/ip.csv")" ||
+	fail "ip list: $(cat "$tmp/ip.csv")"
+dev export --list dns --format zone >"$tmp/dns.zone" 2>&1
+grep -q "^f1-pc100 *IN A $pc1" "$tmp/dns.zone" &&
+	pass "LANREQ-27: the DNS list as a zone fragment: $(grep f1-pc100 "$tmp/dns.zone")" ||
+	fail "dns zone: $(cat "$tmp/dns.zone")"
+dev export --list ip --format dnsmasq >"$tmp/dnsmasq" 2>&1
+grep -q "^dhcp-host=$(lab_mac floor1),$pc1,f1-pc100" "$tmp/dnsmasq" &&
+	pass "LANREQ-22: DHCP reservations for dnsmasq: $(cat "$tmp/dnsmasq")" || fail "dnsmasq: $(cat "$tmp/dnsmasq")"
+grep -q "registry: unregistered on flr2: $(lab_mac floor2) $pc2" "$tmp/gatewayd.log" &&
 	pass "LANREQ-46: the unregistered device was logged" || fail "no log line for pc2"
 "$netctl" status -S "$sock" >"$tmp/status"
 grep -q "^registry: 1 approved; 1 admitted, 0 quarantined" "$tmp/status" &&
@@ -305,6 +320,50 @@ probe floor1 "$pc1" && fail "pc1 admitted after its user departed" ||
 	pass "LANREQ-40: pc1 cut off at the departure"
 dev show 1 | grep -q "released_ip  *$pc1" && pass "LANREQ-39, LANREQ-41: registration 1 kept as ended, its address released" ||
 	fail "registration 1 after departure: $(dev show 1)"
+
+# Durability: kill -9 in the middle of a burst of approvals; whatever netctl
+# reported as done is in the registry, and the kernel holds what it says.
+for i in $(seq 1 16); do
+	sed -e "s|^device.mac = .*|device.mac = 02:00:00:aa:00:$(printf %02x "$i")|" \
+		-e 's|^zone = .*|zone = floor2|' -e "s|SALES-PC-12|BURST-$i|" \
+		-e "s|^user.name = .*|user.name = Burst User $i|" "$tmp/req1" >"$tmp/reqb"
+	dev_as daemon request --file "$tmp/reqb" >/dev/null && dev_as bin endorse "$((i + 2))" >/dev/null ||
+		fail "burst request $i"
+done
+(
+	for i in $(seq 3 18); do
+		dev approve "$i" --device.connection-point "SW-2F/$i" >/dev/null 2>&1 && echo "$i"
+	done
+) >"$tmp/done" &
+burst=$!
+for _ in $(seq 400); do	# at most 20 s; the approvals take tens of ms each
+	(($(wc -l <"$tmp/done") >= 5)) && break
+	sleep 0.05
+done
+kill -9 "$gwpid"
+wait "$gwpid" 2>/dev/null
+gwpid=
+wait "$burst"
+rm -f "$sock"
+start_gatewayd || fail "restart after the burst: $(tail -n5 "$tmp/gatewayd.log")"
+ndone=$(wc -l <"$tmp/done")
+lost=
+dev list --state approved >"$tmp/approved"
+for i in $(cat "$tmp/done"); do
+	grep -q "^$i " "$tmp/approved" || lost="$lost $i"
+done
+((ndone >= 5 && ndone < 16)) && [[ -z $lost ]] &&
+	pass "durability: killed after $ndone of 16 approvals reported done; every one is in the registry" ||
+	fail "durability: $ndone reported done, lost:${lost:-none} (kill -9 came too late if 16)"
+dev export --list ip --format csv | awk -F, 'NR > 1 && $1 != "" { print tolower($6) " . " $1 }' | sort >"$tmp/want"
+ip netns exec "$gw" nft -j list set inet gatewayd registered_devices |
+	grep -o '"concat": \["[0-9a-f:]*", "[0-9.]*"\]' |
+	sed 's/"concat": \["\([^"]*\)", "\([^"]*\)"\]/\1 . \2/' | sort >"$tmp/have"
+if [[ -s $tmp/want ]] && cmp -s "$tmp/want" "$tmp/have"; then
+	pass "after the restart the kernel's registered_devices equal the registry ($(wc -l <"$tmp/have") elements)"
+else
+	fail "registry and kernel differ: $(diff "$tmp/want" "$tmp/have" | head -5)"
+fi
 
 printf 'user.name = x\nnonsense\n' >"$tmp/req-bad"
 out=$(dev request --file "$tmp/req-bad" 2>&1)

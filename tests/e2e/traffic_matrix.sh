@@ -326,9 +326,9 @@ else
 		"rx '$(e2e_rx "tm$$-unreg")' ('floor1:admission' $before -> $after)"
 fi
 
-# Setup, not a test: the registry that fills registered_devices is a later
-# issue, so the test registers the lab's floor and WLAN hosts (MAC . IP) in
-# the running table by hand, as the registry will.
+# Setup, not a test: gatewayd --oneshot runs without the LAN registry (that
+# is tested in registry.sh), so the lab's floor and WLAN hosts (MAC . IP)
+# are put in the running table by hand, as the registry does.
 register "$(lab_mac floor1) . $(lab_addr pc1), $(lab_mac floor2) . $(lab_addr pc2)," \
 	"$(lab_mac floor3) . $(lab_addr pc3), $(lab_mac wlan) . $(lab_addr laptop)" ||
 	fail "could not register the lab's floor and WLAN hosts"

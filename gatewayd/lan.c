@@ -1125,6 +1125,8 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 			json_t *a = fields_of(args);
 
 			json_object_del(a, "id");
+			json_object_del(a, "mac");
+			json_object_del(a, "ip");
 			r = lr_approve(&cx, doc, a, err, errlen);
 			json_decref(a);
 			notice = LRN_APPROVED;
@@ -1138,6 +1140,8 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 			json_t *a = fields_of(args);
 
 			json_object_del(a, "id");
+			json_object_del(a, "mac");
+			json_object_del(a, "ip");
 			r = lr_change(&cx, doc, a, err, errlen);
 			reason = arg_str(args, "change.reason");
 			json_decref(a);

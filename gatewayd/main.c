@@ -273,10 +273,20 @@ static void on_sighting(const struct sighting *s, const char *ifname, int64_t ts
 	bool ack = s->kind == SIGHTING_DHCP_ACK && s->has_addr;
 	size_t i;
 
+	bool own = false;
+
 	for (i = 0; i < g->n_own_macs; i++)
-		if (!memcmp(s->src_mac, g->own_macs[i], 6))
-			return; /* the gateway's own ARP and relay replies */
-	if (s->from_server && !ack) {
+		own |= !memcmp(s->src_mac, g->own_macs[i], 6);
+	/*
+	 * The gateway's own frames: its ARP is no sighting; its relay's ACK is
+	 * the lease a DHCP device is admitted with (LANREQ-23). Another
+	 * station's DHCP reply is a server the gateway does not know: logged,
+	 * and never believed as a lease (LANREQ-47).
+	 */
+	if (own && !ack)
+		return;
+	if (!own && s->from_server) {
+		ack = false;
 		/* LANREQ-47: a DHCP server the gateway does not know answered on a LAN. */
 		log_warning("registry: a DHCP server answered on %s: %02x:%02x:%02x:%02x:%02x:%02x "
 			    "%u.%u.%u.%u (%s; LANREQ-47)",

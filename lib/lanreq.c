@@ -541,7 +541,8 @@ static int check_doc(const struct lr_ctx *cx, const json_t *doc, int64_t self_id
 				      "(LANREQ-11)");
 	if (until <= from)
 		return fail(why, len, "usage.valid_until is not after usage.valid_from");
-	if (until - from > cx->set->max_period + DAY_SECONDS)
+	/* A date-only end adds its own day, and a year may hold 29 February: two days' slack. */
+	if (until - from > cx->set->max_period + 2 * DAY_SECONDS)
 		return fail(why, len, "the planned period is longer than %lld days (C-16); renew "
 				      "it by a change request",
 			    (long long)(cx->set->max_period / DAY_SECONDS));
@@ -975,10 +976,15 @@ int lr_quarantine(const struct lr_ctx *cx, json_t *doc, const char *reason, char
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
 		return fail(why, len, "a quarantine records why (LANREQ-42): --reason TEXT");
-	return set_str(doc, "state", "quarantined") ?: set_str(doc, "quarantined_by", cx->actor) ?:
+	/*
+	 * C-32: the cut lasts until a release, whatever happens to the
+	 * registration meanwhile (an end, an expiry, a departure).
+	 */
+	return set_str(doc, "state_before_quarantine", lr_state_name(lr_state(doc))) ?:
+		set_str(doc, "state", "quarantined") ?: set_str(doc, "quarantined_by", cx->actor) ?:
 		set_time(doc, "quarantined_at", cx->now) ?:
 		set_str(doc, "quarantine_reason", reason) ?:
-		set_str(doc, "state_before_quarantine", lr_state_name(lr_state(doc)));
+		(json_object_set_new(doc, "quarantine_open", json_true()) ? -ENOMEM : 0);
 }
 
 int lr_release(const struct lr_ctx *cx, json_t *doc, const char *instructed_by, char *why,
@@ -987,7 +993,9 @@ int lr_release(const struct lr_ctx *cx, json_t *doc, const char *instructed_by, 
 	const char *back;
 	int r;
 
-	if ((r = need_role(cx, LRO_RELEASE, why, len)) ||
+	if ((r = need_role(cx, LRO_RELEASE, why, len)))
+		return r;
+	if (!json_is_true(json_object_get(doc, "quarantine_open")) &&
 	    (r = need_state(doc, ST(LRS_QUARANTINED), "released", why, len)))
 		return r;
 	if (!instructed_by || !*instructed_by || !text_ok(instructed_by) ||
@@ -995,10 +1003,13 @@ int lr_release(const struct lr_ctx *cx, json_t *doc, const char *instructed_by, 
 		return fail(why, len, "a release records who instructed it (INC-2, C-32): "
 				      "--instructed-by NAME");
 	back = str(doc, "state_before_quarantine");
-	r = set_str(doc, "state", back && !strcmp(back, "changed") ? "changed" : "approved") ?:
-		set_str(doc, "released_by", cx->actor) ?: set_time(doc, "released_at", cx->now) ?:
+	/* Ended or expired meanwhile: it stays so; only the cut is lifted. */
+	if (lr_state(doc) == LRS_QUARANTINED)
+		r = set_str(doc, "state", back && !strcmp(back, "changed") ? "changed" : "approved");
+	r = r ?: set_str(doc, "released_by", cx->actor) ?: set_time(doc, "released_at", cx->now) ?:
 		set_str(doc, "release_instructed_by", instructed_by);
 	json_object_del(doc, "state_before_quarantine");
+	json_object_del(doc, "quarantine_open");
 	return r;
 }
 
@@ -1180,8 +1191,10 @@ void lr_kernel(const json_t *doc, const struct lr_settings *set, int64_t now, bo
 	*ip = str(doc, "device.ip") ?: str(doc, "lease_ip");
 	if (!*mac)
 		return;
-	if (s == LRS_QUARANTINED) {
+	if (s == LRS_QUARANTINED || json_is_true(json_object_get(doc, "quarantine_open"))) {
 		*quarantine = true;
+		if (!*ip)
+			*ip = str(doc, "released_ip");
 		return;
 	}
 	if (s != LRS_APPROVED && s != LRS_CHANGED)

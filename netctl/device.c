@@ -123,6 +123,13 @@ static int read_file(const char *path, json_t *args)
 			json_decref(j);
 			return -1;
 		}
+		if (json_object_get(j, "op") || json_object_get(j, "id")) {
+			die_msg("%s: 'op' and 'id' are not fields; name the operation and the "
+				"registration on the command line",
+				path);
+			json_decref(j);
+			return -1;
+		}
 		json_object_update(args, j);
 		json_decref(j);
 		return 0;
@@ -156,6 +163,11 @@ static int read_file(const char *path, json_t *args)
 			e[-1] = 0;
 		}
 		key_of(k, key, sizeof(key));
+		if (!strcmp(key, "op") || !strcmp(key, "id")) {
+			die_msg("%s:%u: '%s' is not a field", path, n, key);
+			fclose(f);
+			return -1;
+		}
 		if (json_object_get(args, key)) {
 			die_msg("%s:%u: '%s' given twice", path, n, key);
 			fclose(f);

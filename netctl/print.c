@@ -192,7 +192,11 @@ int print_status(FILE *f, json_t *r, bool json)
 
 	if (json)
 		return dump_json(f, r) ? -EIO
-		       : json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) ? 0 : 1;
+		       : json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
+				       !json_is_false(json_object_get(json_object_get(r, "registry"),
+								      "kernel_synced"))
+			       ? 0
+			       : 1;
 	fprintf(f, "gatewayd %s   kernel %s   libnftnl %s   libmnl %s   nft %s\n",
 		jstr(v, "gatewayd"), jstr(v, "kernel"), jstr(v, "libnftnl"), jstr(v, "libmnl"),
 		jstr(v, "nft"));

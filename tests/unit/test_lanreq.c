@@ -188,6 +188,17 @@ static void request_refusals_name_their_reason(void **state)
 		assert_refusal(try_request(f, lr_fields[i].key, NULL, why, sizeof(why)), why,
 			       lr_fields[i].key);
 	}
+	/* One year across 29 February is one year (C-16). */
+	{
+		struct lr_ctx cx = ctx(f, "Sato", ROLE_HELPDESK);
+		json_t *a = good_request(), *doc = NULL;
+
+		json_object_set_new(a, "usage.valid_from", json_string("2027-03-01"));
+		json_object_set_new(a, "usage.valid_until", json_string("2028-03-01"));
+		assert_int_equal(lr_request(&cx, a, &doc, why, sizeof(why)), 0);
+		json_decref(doc);
+		json_decref(a);
+	}
 	/* Brought-in equipment within its permit is fine; past it, not (C-16). */
 	{
 		struct lr_ctx cx = ctx(f, "Sato", ROLE_HELPDESK);
@@ -309,6 +320,32 @@ static void kernel_elements_follow_state_and_period(void **state)
 	lr_kernel(doc, &f->set, T_NOW, &a, &q, &mac, &ip);
 	assert_false(a);
 	assert_false(q);
+	json_decref(doc);
+}
+
+/* C-32, INC-2: an end or an expiry does not lift a quarantine; only a release does. */
+static void quarantine_outlasts_the_registration(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx admin = ctx(f, "Suzuki", ROLE_NETADMIN);
+	json_t *doc = approved(f);
+	const char *mac, *ip;
+	bool a, q;
+	char why[256];
+
+	assert_int_equal(lr_quarantine(&admin, doc, "worm", why, sizeof(why)), 0);
+	assert_int_equal(lr_end(&admin, doc, "user left", why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "ended");
+	lr_kernel(doc, &f->set, T_NOW, &a, &q, &mac, &ip);
+	assert_false(a);
+	assert_true(q);
+	assert_string_equal(ip, "10.11.0.100");
+	assert_int_equal(lr_release(&admin, doc, "ISMS dept head", why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "ended");
+	lr_kernel(doc, &f->set, T_NOW, &a, &q, &mac, &ip);
+	assert_false(a);
+	assert_false(q);
+	assert_refusal(lr_release(&admin, doc, "again", why, sizeof(why)), why, "cannot be released");
 	json_decref(doc);
 }
 
@@ -496,6 +533,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(kernel_elements_follow_state_and_period, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(quarantine_outlasts_the_registration, setup, teardown),
 		cmocka_unit_test_setup_teardown(change_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(expiry_notice_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(usage_hours, setup, teardown),

@@ -1000,6 +1000,101 @@ fail:
 	return NULL;
 }
 
+static json_t *people_snapshot(const struct policy *p)
+{
+	static const enum role roles[] = { ROLE_NETADMIN, ROLE_OPERATOR, ROLE_HELPDESK,
+					   ROLE_AUDITOR, ROLE_DEPT_HEAD };
+	json_t *a = json_array();
+	size_t i, k;
+
+	for (i = 0; a && i < p->n_people; i++) {
+		const struct person *pe = p->people[i];
+		json_t *r = json_array();
+
+		for (k = 0; k < ARRAY_SIZE(roles); k++)
+			if (pe->roles & roles[k])
+				json_array_append_new(r, json_string(role_name(roles[k])));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s?}", "user", pe->user, "name",
+						   pe->name, "roles", r, "approved_by",
+						   pe->approved_by));
+	}
+	return a;
+}
+
+static json_t *by_user(const json_t *snap, const char *user)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(snap, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "user")) ?: "", user))
+			return e;
+	return NULL;
+}
+
+/* "appointed tsuzuki (netadmin); removed audit; roles of sato changed" */
+static void people_diff(const json_t *before, const json_t *after, char *out, size_t len)
+{
+	size_t i, o = 0;
+	json_t *e;
+
+	out[0] = 0;
+#define ADD(...)                                                               \
+	do {                                                                   \
+		int w = snprintf(out + o, len - o, __VA_ARGS__);               \
+		if (w > 0 && (size_t)w < len - o)                              \
+			o += (size_t)w;                                        \
+	} while (0)
+	json_array_foreach(after, i, e) {
+		const char *u = json_string_value(json_object_get(e, "user"));
+		json_t *b = by_user(before, u);
+
+		if (!b)
+			ADD("%sappointed %s", o ? "; " : "", u);
+		else if (!json_equal(b, e))
+			ADD("%schanged %s", o ? "; " : "", u);
+	}
+	json_array_foreach(before, i, e) {
+		const char *u = json_string_value(json_object_get(e, "user"));
+
+		if (!by_user(after, u))
+			ADD("%sremoved %s", o ? "; " : "", u);
+	}
+#undef ADD
+}
+
+void lan_people(struct lan *l, const struct policy *p, const char *actor, int64_t now)
+{
+	json_t *snap = people_snapshot(p), *ev = NULL, *last = NULL;
+	char what[512];
+
+	if (!snap || registry_events(l->reg, "people:config", &ev)) {
+		json_decref(snap);
+		return;
+	}
+	if (json_array_size(ev))
+		last = json_object_get(json_array_get(ev, json_array_size(ev) - 1), "after");
+	if (!last || !json_equal(last, snap)) {
+		people_diff(last ? last : json_array(), snap, what, sizeof(what));
+		if (registry_event(l->reg, now, actor, "people:config", "people", what, last,
+				   snap) == 0)
+			log_info("registry: people changed by %s: %s (ADM-5, ADM-6)", actor, what);
+	}
+	json_decref(ev);
+	json_decref(snap);
+}
+
+/* ADM-7: who holds which management ID with which roles now, and every change. */
+static json_t *people_view(struct lan *l)
+{
+	json_t *ev = NULL, *st = NULL;
+
+	registry_events(l->reg, "people:config", &ev);
+	registry_persons(l->reg, &st);
+	return json_pack("{s:o, s:o, s:o}", "current", l->p ? people_snapshot(l->p) : json_array(),
+			 "changes", ev ? ev : json_array(), "statuses", st ? st : json_array());
+}
+
 /* Fixes event subjects for registrations: "device:ID". */
 static void subject_of(const json_t *doc, char *buf, size_t len)
 {
@@ -1082,6 +1177,8 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		return export_list(l, args, err, errlen);
 	case LRO_SEEN:
 		return seen_list(l, err, errlen);
+	case LRO_PEOPLE:
+		return people_view(l);
 	case LRO_PERSON:
 		res = person_op(l, &cx, args, err, errlen);
 		if (res) {

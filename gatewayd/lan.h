@@ -49,6 +49,13 @@ int64_t lan_next(struct lan *l, int64_t now);
 void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 	      const char *kind, bool dhcp_ack, int64_t now);
 
+/*
+ * ADM-1, ADM-5..7: records the config's people (management IDs, persons,
+ * roles, who approved the appointment) when they differ from the last
+ * record: appointments, removals and changes of roles, attributed to @actor.
+ */
+void lan_people(struct lan *l, const struct policy *p, const char *actor, int64_t now);
+
 /* For 'netctl status': counts by state, pending notices, kernel sync. */
 json_t *lan_status(struct lan *l, int64_t now);
 

@@ -441,6 +441,9 @@ static int keep_people(struct policy *p, const struct policy *cur)
 		    !(v[i]->name = arena_strdup(p->arena, cur->people[i]->name)))
 			return -ENOMEM;
 		v[i]->roles = cur->people[i]->roles;
+		if (cur->people[i]->approved_by &&
+		    !(v[i]->approved_by = arena_strdup(p->arena, cur->people[i]->approved_by)))
+			return -ENOMEM;
 		v[i]->origin = (struct origin){ NULL, 0 };
 	}
 	p->people = v;
@@ -538,6 +541,7 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	index_rules(g);
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
+		lan_people(g->lan, g->p, g->cur.actor, now_s()); /* @actor was the old policy's */
 		arm_registry_timer(g);
 		observe_zones(g);
 	}

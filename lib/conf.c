@@ -1098,7 +1098,7 @@ static int parse_wan(struct ctx *c, const config_setting_t *g)
 
 static int parse_person(struct ctx *c, const config_setting_t *g)
 {
-	static const char *const keys[] = { "user", "name", "roles" };
+	static const char *const keys[] = { "user", "name", "roles", "approved_by" };
 	static const char *const roles[] = { "netadmin", "operator", "helpdesk", "auditor",
 					     "dept-head" };
 	struct person *pe, **slot;
@@ -1120,6 +1120,7 @@ static int parse_person(struct ctx *c, const config_setting_t *g)
 		return c->oom = 1, -ENOMEM;
 	check_keys(c, g, what, keys, ARRAY_SIZE(keys));
 	r |= get_str(c, g, what, "name", true, &pe->name);
+	r |= get_str(c, g, what, "approved_by", false, &pe->approved_by);
 	r |= get_strs(c, g, what, "roles", ARRAY_SIZE(roles), NULL, &names, &n, &cap, &m);
 	if (!n && !r)
 		r |= perr(c, g, "%s: 'roles' is required (netadmin, operator, helpdesk, auditor, "

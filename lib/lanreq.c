@@ -60,7 +60,7 @@ static const char *const op_names[LRO__COUNT] = {
 	[LRO_QUARANTINE] = "quarantine", [LRO_RELEASE] = "release", [LRO_CONFIRM] = "confirm",
 	[LRO_LIST] = "list",		 [LRO_SHOW] = "show",	    [LRO_NOTICES] = "notices",
 	[LRO_REPORT] = "report",	 [LRO_EXPORT] = "export",   [LRO_SEEN] = "seen",
-	[LRO_PERSON] = "person",
+	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",
 };
 
 const char *lr_op_name(enum lr_op op)
@@ -108,6 +108,7 @@ unsigned lr_op_roles(enum lr_op op)
 	case LRO_REPORT:
 	case LRO_EXPORT:
 	case LRO_SEEN:
+	case LRO_PEOPLE:
 		return everyone;
 	default:
 		return 0;

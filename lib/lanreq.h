@@ -117,6 +117,7 @@ enum lr_op {
 	LRO_EXPORT,
 	LRO_SEEN,      /* LANREQ-46: devices observed on the LAN */
 	LRO_PERSON,    /* C-15: a person's departure, leave or transfer */
+	LRO_PEOPLE,    /* ADM-1, ADM-5..7: the management IDs, their roles and changes */
 	LRO__COUNT
 };
 

@@ -252,6 +252,7 @@ struct person {
 	char *user;          /* OS user name, matched with the peer's uid */
 	char *name;          /* the person, as recorded in change records */
 	unsigned roles;      /* enum role bits */
+	char *approved_by;   /* ADM-5: who approved the appointment (optional) */
 	struct origin origin;
 };
 

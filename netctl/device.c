@@ -52,6 +52,8 @@ static const char usage_text[] =
 	"                                  (dns), dnsmasq: DHCP reservations (ip)\n"
 	"  seen                            devices observed on the LAN, with the verdict (LANREQ-46)\n"
 	"  unknown                         the observed devices the register does not admit\n"
+	"  people                          management IDs and roles, their appointments and\n"
+	"                                  removals, person statuses (ADM-1, ADM-5..7, C-15)\n"
 	"\n"
 	"Fields of a request: netctl device fields. Exit: 0 done, 1 refused, 2 usage.\n";
 
@@ -457,6 +459,33 @@ static void print_rows(const json_t *rows)
 	}
 }
 
+/* ADM-1, ADM-5..7: the management IDs now, their changes, person statuses. */
+static void print_people(const json_t *res)
+{
+	char roles[256], t[32];
+	size_t i;
+	json_t *e;
+
+	printf("management IDs (ADM-1):\n  %-12s %-30s %-24s %s\n", "USER", "PERSON", "ROLES",
+	       "APPOINTMENT APPROVED BY");
+	json_array_foreach(json_object_get(res, "current"), i, e) {
+		value_text(json_object_get(e, "roles"), roles, sizeof(roles));
+		printf("  %-12s %-30s %-24s %s\n", s_of(e, "user"), s_of(e, "name"), roles,
+		       s_of(e, "approved_by"));
+	}
+	printf("changes of the config's people (ADM-5, ADM-6):\n");
+	json_array_foreach(json_object_get(res, "changes"), i, e) {
+		when(json_integer_value(json_object_get(e, "at")), t, sizeof(t));
+		printf("  %s  by %s: %s\n", t, s_of(e, "actor"), s_of(e, "reason"));
+	}
+	printf("person statuses (C-15):\n");
+	json_array_foreach(json_object_get(res, "statuses"), i, e) {
+		when(json_integer_value(json_object_get(e, "since")), t, sizeof(t));
+		printf("  %-30s %-15s since %s, recorded by %s\n", s_of(e, "name"), s_of(e, "status"),
+		       t, s_of(e, "recorded_by"));
+	}
+}
+
 static void print_done(enum lr_op op, const json_t *res)
 {
 	const json_t *doc = json_object_get(res, "registration");
@@ -673,6 +702,9 @@ int cmd_device(int argc, char **argv)
 			break;
 		case LRO_NOTICES:
 			print_notices(res);
+			break;
+		case LRO_PEOPLE:
+			print_people(res);
 			break;
 		case LRO_REPORT:
 		case LRO_EXPORT:

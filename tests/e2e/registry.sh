@@ -289,13 +289,21 @@ grep -q "^registry: 1 approved; 1 admitted, 0 quarantined" "$tmp/status" &&
 	pass "status shows the registry: $(grep '^registry:' "$tmp/status")" ||
 	fail "status: $(grep '^registry:' "$tmp/status")"
 
-# A 30-second registration for pc3, approved while the mail relay is down.
+# A 30-second registration for pc3, approved while the mail relay is down;
+# the same reload appoints a second operator (ADM-5, ADM-6).
 sed -i "s|notify_command = .*|notify_command = \"$tmp/mta-down\";|" "$conf"
+sed -i 's|{ user = "sys"; name = "Night operator"; roles = \[ "operator" \]; }|&,\n\t{ user = "games"; name = "Day operator"; roles = [ "operator" ]; approved_by = "Sec. manager Ito"; }|' "$conf"
 "$netctl" reload -S "$sock" >/dev/null || fail "reload with the failing relay"
 until3=$(date -u -d '+30 seconds' +%FT%TZ)
 sed -e "s|^device.mac = .*|device.mac = $(lab_mac floor3)|" -e 's|^zone = .*|zone = floor3|' \
 	-e "s|^usage.valid_until = .*|usage.valid_until = $until3|" -e 's|SALES-PC-12|SALES-PC-30|' \
 	"$tmp/req1" >"$tmp/req3"
+dev_as nobody people >"$tmp/people" 2>&1
+grep -q "by gatewayd: appointed bin; appointed daemon; appointed nobody; appointed root; appointed sys; appointed tsuzuki$" "$tmp/people" &&
+	grep -q "by Gateway console (root): appointed games$" "$tmp/people" &&
+	grep -q "games .*Day operator .*operator .*Sec. manager Ito" "$tmp/people" &&
+	pass "ADM-5..7: the auditor sees the IDs, roles and the appointments by the reload: $(grep appointed "$tmp/people" | tail -n1)" ||
+	fail "device people: $(cat "$tmp/people")"
 out=$(dev_as daemon request --file "$tmp/req3" 2>&1) && dev_as bin endorse 2 >/dev/null &&
 	dev approve 2 --device.connection-point "SW-3F port 1" >/dev/null && probe floor3 "$pc3" &&
 	pass "registration 2 (pc3) admitted until $until3" || fail "registration 2: $out"

@@ -63,6 +63,14 @@ struct lan {
 	 * calls invalidate() after its commit or rollback. Read-only users only.
 	 */
 	json_t *cache;
+	/*
+	 * The earliest time-driven event of any registration (lr_next_event),
+	 * computed over all of them only when the cache is reloaded or the
+	 * clock fires; a written registration can only make it earlier. Waking
+	 * early is harmless: the tick recomputes.
+	 */
+	bool next_valid;
+	int64_t next_at;
 };
 
 /* Notices are sent by a command that reads one message; a hung MTA must not hang us. */
@@ -110,18 +118,30 @@ static void invalidate(struct lan *l)
 {
 	json_decref(l->cache);
 	l->cache = NULL;
+	l->next_valid = false;
+}
+
+/* When @doc next needs the clock: its next event, or now + 1 when one is due. */
+static int64_t doc_next(const struct lan *l, const json_t *doc, int64_t now)
+{
+	if (lr_expiry_due(doc, now) || lr_expiry_notice_due(doc, &l->set, now))
+		return now + 1;
+	return lr_next_event(doc, &l->set, now);
 }
 
 /*
  * After a committed write of @doc: the cache takes a copy in place of
  * re-reading every registration (a parse of the whole registry per verb).
  */
-static void cache_put(struct lan *l, const json_t *doc)
+static void cache_put(struct lan *l, const json_t *doc, int64_t now)
 {
 	json_int_t id = json_integer_value(json_object_get(doc, "id"));
+	int64_t t = doc_next(l, doc, now);
 	json_t *copy, *d;
 	size_t i;
 
+	if (l->next_valid && t && (!l->next_at || t < l->next_at))
+		l->next_at = t;
 	if (!l->cache)
 		return;
 	copy = json_deep_copy(doc);
@@ -422,6 +442,132 @@ out:
 	free(gone.v);
 	free(ops);
 	free(el);
+	return r;
+}
+
+/* Removes the elements of @k marked in @drop (same length), keeping the order. */
+static void kset_compact(struct kset *k, const bool *drop)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < k->n; i++)
+		if (!drop[i])
+			k->v[o++] = k->v[i];
+	k->n = o;
+}
+
+/*
+ * The kernel after one registration went from @before (NULL: new) to
+ * @after: only its own elements move, in one small batch (cuts first), and
+ * the conntrack entries of a cut address go. The whole comparison
+ * (sync_kernel) runs instead when the kernel is not known to be in sync.
+ */
+static int sync_doc(struct lan *l, const json_t *before, const json_t *after, int64_t now)
+{
+	const struct set *reg, *qm, *q4;
+	const char *macs[2] = { NULL, NULL }, *mac, *ip;
+	struct setop ops[8];
+	struct elem el[8];
+	struct kel wa, wq;
+	struct kset gone = { 0 };
+	bool a, q, have_a = false, have_q = false, *drop_a = NULL, *drop_q = NULL;
+	size_t n = 0, i;
+	char err[256] = "";
+	int r = 0;
+
+	if (!l->synced || !l->rs)
+		return sync_kernel(l, now);
+	reg = ruleset_set(l->rs, SET_REGISTERED);
+	qm = ruleset_set(l->rs, SET_QUARANTINE_MAC);
+	q4 = ruleset_set(l->rs, SET_QUARANTINE4);
+	lr_kernel(after, &l->set, now, &a, &q, &mac, &ip);
+	memset(&wa, 0, sizeof(wa));
+	if (mac) {
+		snprintf(wa.mac, sizeof(wa.mac), "%s", mac);
+		snprintf(wa.ip, sizeof(wa.ip), "%s", ip ? ip : "");
+	}
+	wq = wa;
+	macs[0] = json_string_value(json_object_get(after, "device.mac"));
+	macs[1] = before ? json_string_value(json_object_get(before, "device.mac")) : NULL;
+	drop_a = calloc(l->admit.n + 1, sizeof(bool));
+	drop_q = calloc(l->quar.n + 1, sizeof(bool));
+	if (!drop_a || !drop_q) {
+		r = -ENOMEM;
+		goto out;
+	}
+#define MINE(e) ((macs[0] && !strcmp((e)->mac, macs[0])) || (macs[1] && !strcmp((e)->mac, macs[1])))
+#define OP(kind, s, k)                                                       \
+	do {                                                                 \
+		if ((s) && n < 8 && to_elem((s), (k), &el[n])) {             \
+			ops[n] = (struct setop){ (kind), (s), &el[n] };      \
+			n++;                                                 \
+		}                                                            \
+	} while (0)
+	for (i = 0; i < l->admit.n; i++) {
+		struct kel *e = &l->admit.v[i];
+
+		if (!MINE(e))
+			continue;
+		if (a && !kel_cmp(e, &wa)) {
+			have_a = true;
+			continue;
+		}
+		OP(SETOP_DEL, reg, e);
+		drop_a[i] = true;
+		if ((r = kset_add(&gone, e->mac, e->ip)))
+			goto out;
+	}
+	for (i = 0; i < l->quar.n; i++) {
+		struct kel *e = &l->quar.v[i];
+
+		if (!MINE(e))
+			continue;
+		if (q && !kel_cmp(e, &wq)) {
+			have_q = true;
+			continue;
+		}
+		OP(SETOP_DEL, qm, e);
+		OP(SETOP_DEL, q4, e);
+		drop_q[i] = true;
+	}
+	if (q && !have_q) {
+		OP(SETOP_ADD, qm, &wq);
+		OP(SETOP_ADD, q4, &wq);
+		if ((r = kset_add(&gone, wq.mac, wq.ip)))
+			goto out;
+	}
+	if (a && !have_a)
+		OP(SETOP_ADD, reg, &wa);
+#undef OP
+#undef MINE
+	r = setop_apply("inet", RULESET_TABLE, ops, n, err, sizeof(err));
+	if (r) {
+		snprintf(l->sync_err, sizeof(l->sync_err), "%s", err[0] ? err : strerror(-r));
+		log_error("registry: the kernel's sets could not be updated: %s; retrying",
+			  l->sync_err);
+		l->synced = false;
+		l->retry_at = now + 10;
+		goto out;
+	}
+	if (n)
+		log_info("registry: %zu set elements changed in one batch", n);
+	cut(&gone);
+	kset_compact(&l->admit, drop_a);
+	kset_compact(&l->quar, drop_q);
+	if ((a && !have_a && (r = kset_add(&l->admit, wa.mac, wa.ip))) ||
+	    (q && !have_q && (r = kset_add(&l->quar, wq.mac, wq.ip)))) {
+		l->synced = false; /* our copy is short; the next sync compares all */
+		l->retry_at = now + 1;
+		goto out;
+	}
+	if (l->admit.n)
+		qsort(l->admit.v, l->admit.n, sizeof(*l->admit.v), kel_cmp);
+	if (l->quar.n)
+		qsort(l->quar.v, l->quar.n, sizeof(*l->quar.v), kel_cmp);
+out:
+	free(drop_a);
+	free(drop_q);
+	free(gone.v);
 	return r;
 }
 
@@ -1280,11 +1426,11 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 	/* json_array_set in the array a caller may still hold: @all is ours, drop it first. */
 	json_decref(all);
 	all = NULL;
-	cache_put(l, doc);
+	cache_put(l, doc, now);
 	/* Stored: from here on the verb is done; the kernel follows (LANREQ-42..44). */
 	log_info("registry: %s %s by %s%s%s", lr_op_name(op), subject, actor, reason ? ": " : "",
 		 reason ? reason : "");
-	sync_kernel(l, now);
+	sync_doc(l, before, doc, now);
 	send_notices(l, now);
 	res = json_pack("{s:O, s:b}", "registration", doc, "kernel_synced", l->synced);
 	if (res && !l->synced)
@@ -1381,17 +1527,21 @@ int64_t lan_next(struct lan *l, int64_t now)
 	int64_t best = l->retry_at > now ? l->retry_at : (l->retry_at ? now + 1 : 0);
 	size_t i;
 
-	if (cached(l, &all))
-		return now + 60;
-	json_array_foreach(all, i, doc) {
-		int64_t t = lr_next_event(doc, &l->set, now);
+	if (!l->next_valid || (l->next_at && l->next_at <= now)) {
+		if (cached(l, &all))
+			return now + 60;
+		l->next_at = 0;
+		json_array_foreach(all, i, doc) {
+			int64_t t = doc_next(l, doc, now);
 
-		if (lr_expiry_due(doc, now) || lr_expiry_notice_due(doc, &l->set, now))
-			t = now + 1;
-		if (t && (!best || t < best))
-			best = t;
+			if (t && (!l->next_at || t < l->next_at))
+				l->next_at = t;
+		}
+		json_decref(all);
+		l->next_valid = true;
 	}
-	json_decref(all);
+	if (l->next_at && (!best || l->next_at < best))
+		best = l->next_at;
 	return best;
 }
 

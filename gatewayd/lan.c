@@ -71,6 +71,12 @@ struct lan {
 	 */
 	bool next_valid;
 	int64_t next_at;
+	/*
+	 * With the cache: "device.mac=02:..", "device.ip=10..", "device.hostname=.."
+	 * of every live registration -> its id, so the uniqueness checks of a
+	 * verb do not scan the registry (LANREQ-43: no address is shared).
+	 */
+	json_t *idx;
 };
 
 /* Notices are sent by a command that reads one message; a hung MTA must not hang us. */
@@ -109,6 +115,7 @@ void lan_close(struct lan *l)
 		return;
 	registry_close(l->reg);
 	json_decref(l->cache);
+	json_decref(l->idx);
 	free(l->admit.v);
 	free(l->quar.v);
 	free(l);
@@ -118,7 +125,64 @@ static void invalidate(struct lan *l)
 {
 	json_decref(l->cache);
 	l->cache = NULL;
+	json_decref(l->idx);
+	l->idx = NULL;
 	l->next_valid = false;
+}
+
+static bool is_live(const json_t *doc)
+{
+	enum lr_state s = lr_state(doc);
+
+	return s == LRS_REQUESTED || s == LRS_APPROVED || s == LRS_CHANGED || s == LRS_QUARANTINED;
+}
+
+/* Adds (@add) or removes @doc's unique values in the index. */
+static void index_doc(struct lan *l, const json_t *doc, bool add)
+{
+	static const char *const keys[][2] = { { "device.mac", "device.mac" },
+					       { "device.ip", "device.ip" },
+					       { "lease_ip", "device.ip" },
+					       { "device.hostname", "device.hostname" } };
+	json_int_t id = json_integer_value(json_object_get(doc, "id"));
+	char k[600];
+	size_t i;
+
+	if (!l->idx || (add && !is_live(doc)))
+		return;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = json_string_value(json_object_get(doc, keys[i][0]));
+
+		if (!v)
+			continue;
+		snprintf(k, sizeof(k), "%s=%s", keys[i][1], v);
+		if (add)
+			json_object_set_new(l->idx, k, json_integer(id));
+		else if (json_integer_value(json_object_get(l->idx, k)) == id)
+			json_object_del(l->idx, k);
+	}
+}
+
+/* The cache ordered by id (registry_all's order; inserts come last): bsearch. */
+static size_t cache_find(const struct lan *l, json_int_t id, bool *found)
+{
+	size_t lo = 0, hi = json_array_size(l->cache);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		json_int_t v = json_integer_value(json_object_get(json_array_get(l->cache, mid), "id"));
+
+		if (v == id) {
+			*found = true;
+			return mid;
+		}
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
 }
 
 /* When @doc next needs the clock: its next event, or now + 1 when one is due. */
@@ -140,6 +204,8 @@ static void cache_put(struct lan *l, const json_t *doc, int64_t now)
 	json_t *copy, *d;
 	size_t i;
 
+	bool found;
+
 	if (l->next_valid && t && (!l->next_at || t < l->next_at))
 		l->next_at = t;
 	if (!l->cache)
@@ -149,13 +215,16 @@ static void cache_put(struct lan *l, const json_t *doc, int64_t now)
 		invalidate(l);
 		return;
 	}
-	json_array_foreach(l->cache, i, d)
-		if (json_integer_value(json_object_get(d, "id")) == id) {
-			json_array_set_new(l->cache, i, copy);
-			return;
-		}
-	if (json_array_append_new(l->cache, copy))
+	i = cache_find(l, id, &found);
+	if (found) {
+		d = json_array_get(l->cache, i);
+		index_doc(l, d, false);
+		json_array_set_new(l->cache, i, copy);
+	} else if (json_array_insert_new(l->cache, i, copy)) {
 		invalidate(l);
+		return;
+	}
+	index_doc(l, copy, true);
 }
 
 /* All registrations, read-only (a new reference to the cache). */
@@ -163,8 +232,16 @@ static int cached(struct lan *l, json_t **ret)
 {
 	int r;
 
-	if (!l->cache && (r = registry_all(l->reg, &l->cache)))
-		return r;
+	if (!l->cache) {
+		json_t *d;
+		size_t i;
+
+		if ((r = registry_all(l->reg, &l->cache)))
+			return r;
+		l->idx = json_object();
+		json_array_foreach(l->cache, i, d)
+			index_doc(l, d, true);
+	}
 	*ret = json_incref(l->cache);
 	return 0;
 }
@@ -445,6 +522,31 @@ out:
 	return r;
 }
 
+/* Adds one element to the sorted @k, in its place. */
+static int kset_insert(struct kset *k, const char *mac, const char *ip)
+{
+	size_t lo = 0, hi, n;
+	struct kel e;
+	int r = kset_add(k, mac, ip);
+
+	if (r)
+		return r;
+	e = k->v[k->n - 1];
+	hi = k->n - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (kel_cmp(&k->v[mid], &e) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	n = k->n - 1 - lo;
+	memmove(&k->v[lo + 1], &k->v[lo], n * sizeof(e));
+	k->v[lo] = e;
+	return 0;
+}
+
 /* Removes the elements of @k marked in @drop (same length), keeping the order. */
 static void kset_compact(struct kset *k, const bool *drop)
 {
@@ -554,16 +656,12 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	cut(&gone);
 	kset_compact(&l->admit, drop_a);
 	kset_compact(&l->quar, drop_q);
-	if ((a && !have_a && (r = kset_add(&l->admit, wa.mac, wa.ip))) ||
-	    (q && !have_q && (r = kset_add(&l->quar, wq.mac, wq.ip)))) {
+	if ((a && !have_a && (r = kset_insert(&l->admit, wa.mac, wa.ip))) ||
+	    (q && !have_q && (r = kset_insert(&l->quar, wq.mac, wq.ip)))) {
 		l->synced = false; /* our copy is short; the next sync compares all */
 		l->retry_at = now + 1;
 		goto out;
 	}
-	if (l->admit.n)
-		qsort(l->admit.v, l->admit.n, sizeof(*l->admit.v), kel_cmp);
-	if (l->quar.n)
-		qsort(l->quar.v, l->quar.n, sizeof(*l->quar.v), kel_cmp);
 out:
 	free(drop_a);
 	free(drop_q);
@@ -704,27 +802,16 @@ static int add_notice(struct lan *l, const json_t *doc, enum lr_notice k, int64_
 
 /* ---- verbs ------------------------------------------------------------------- */
 
+/* Held by a live registration other than @self? (the index of the cache) */
 static bool taken_by(void *data, const char *key, const char *val, int64_t self)
 {
-	json_t *all = data, *doc;
-	size_t i;
+	struct lan *l = data;
+	json_t *id;
+	char k[600];
 
-	json_array_foreach(all, i, doc) {
-		enum lr_state s = lr_state(doc);
-		const char *v = json_string_value(json_object_get(doc, key));
-
-		if (json_integer_value(json_object_get(doc, "id")) == self)
-			continue;
-		if (s != LRS_REQUESTED && s != LRS_APPROVED && s != LRS_CHANGED &&
-		    s != LRS_QUARANTINED)
-			continue;
-		if (v && !strcmp(v, val))
-			return true;
-		if (!strcmp(key, "device.ip") &&
-		    (v = json_string_value(json_object_get(doc, "lease_ip"))) && !strcmp(v, val))
-			return true;
-	}
-	return false;
+	snprintf(k, sizeof(k), "%s=%s", key, val);
+	id = l->idx ? json_object_get(l->idx, k) : NULL;
+	return id && json_integer_value(id) != self;
 }
 
 static bool ip_taken(void *data, const char *ip, int64_t self)
@@ -1344,7 +1431,7 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 	r = cached(l, &all);
 	if (r)
 		goto dbfail;
-	cx.data = all;
+	cx.data = l;
 	if (op == LRO_REQUEST) {
 		json_t *fields = fields_of(args);
 

@@ -428,6 +428,37 @@ static void cut(const struct kset *gone)
 }
 
 /*
+ * Sends @ops in one batch; then the tracked connections of the cut
+ * addresses @gone end (ctkill.h: after the set). A refused batch changes
+ * nothing: the reason is kept for 'netctl status' and a retry scheduled.
+ */
+static int send_ops(struct lan *l, const struct setop *ops, size_t n, const struct kset *gone,
+		    int64_t now)
+{
+	char err[256] = "";
+	int r;
+
+	if (n > SETOP_MAX) {
+		r = -E2BIG;
+		snprintf(err, sizeof(err), "%zu changes at once; they wait for the next reload", n);
+	} else {
+		r = setop_apply("inet", RULESET_TABLE, ops, n, err, sizeof(err));
+	}
+	if (r) {
+		snprintf(l->sync_err, sizeof(l->sync_err), "%s", err[0] ? err : strerror(-r));
+		log_error("registry: the kernel's sets could not be updated: %s; retrying",
+			  l->sync_err);
+		l->synced = false;
+		l->retry_at = now + 10;
+		return r;
+	}
+	if (n)
+		log_info("registry: %zu set elements changed in one batch", n);
+	cut(gone);
+	return 0;
+}
+
+/*
  * Makes the kernel hold what the registry says: one small batch of the
  * differences (removals and quarantines first), then the cut addresses'
  * conntrack entries go. On failure the kernel keeps its old elements and
@@ -440,7 +471,6 @@ static int sync_kernel(struct lan *l, int64_t now)
 	struct setop *ops = NULL;
 	struct elem *el = NULL;
 	size_t n = 0, max, i;
-	char err[256] = "";
 	int r;
 
 	if (!l->rs)
@@ -488,23 +518,8 @@ static int sync_kernel(struct lan *l, int64_t now)
 		if (!kset_has(&l->admit, &admit.v[i]))
 			OP(SETOP_ADD, reg, &admit.v[i]);
 #undef OP
-	if (n > SETOP_MAX) {
-		r = -E2BIG;
-		snprintf(err, sizeof(err), "%zu changes at once; they wait for the next reload", n);
-	} else {
-		r = setop_apply("inet", RULESET_TABLE, ops, n, err, sizeof(err));
-	}
-	if (r) {
-		snprintf(l->sync_err, sizeof(l->sync_err), "%s", err[0] ? err : strerror(-r));
-		log_error("registry: the kernel's sets could not be updated: %s; retrying",
-			  l->sync_err);
-		l->synced = false;
-		l->retry_at = now + 10;
+	if ((r = send_ops(l, ops, n, &gone, now)))
 		goto out;
-	}
-	if (n)
-		log_info("registry: %zu set elements changed in one batch", n);
-	cut(&gone);
 	free(l->admit.v);
 	free(l->quar.v);
 	l->admit = admit;
@@ -574,7 +589,6 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	struct kset gone = { 0 };
 	bool a, q, have_a = false, have_q = false, *drop_a = NULL, *drop_q = NULL;
 	size_t n = 0, i;
-	char err[256] = "";
 	int r = 0;
 
 	if (!l->synced || !l->rs)
@@ -642,18 +656,8 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 		OP(SETOP_ADD, reg, &wa);
 #undef OP
 #undef MINE
-	r = setop_apply("inet", RULESET_TABLE, ops, n, err, sizeof(err));
-	if (r) {
-		snprintf(l->sync_err, sizeof(l->sync_err), "%s", err[0] ? err : strerror(-r));
-		log_error("registry: the kernel's sets could not be updated: %s; retrying",
-			  l->sync_err);
-		l->synced = false;
-		l->retry_at = now + 10;
+	if ((r = send_ops(l, ops, n, &gone, now)))
 		goto out;
-	}
-	if (n)
-		log_info("registry: %zu set elements changed in one batch", n);
-	cut(&gone);
 	kset_compact(&l->admit, drop_a);
 	kset_compact(&l->quar, drop_q);
 	if ((a && !have_a && (r = kset_insert(&l->admit, wa.mac, wa.ip))) ||

@@ -291,22 +291,20 @@ int registry_get(struct registry *r, int64_t id, json_t **ret)
 	return *ret ? 0 : -EIO;
 }
 
-int registry_all(struct registry *r, json_t **ret)
+/* Runs @st (prepared and bound) to its end: one array element per row, made by @row. */
+static int collect(sqlite3_stmt *st, json_t *(*row)(sqlite3_stmt *st), json_t **ret)
 {
-	sqlite3_stmt *st;
-	json_t *a = json_array(), *d;
+	json_t *a = json_array(), *e;
 	int rc;
 
 	*ret = NULL;
-	if (!a)
+	if (!a) {
+		sqlite3_finalize(st);
 		return -ENOMEM;
-	if (prep(r, "SELECT doc FROM devices ORDER BY id", &st)) {
-		json_decref(a);
-		return -EIO;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((d = load_doc(st, 0)))
-			json_array_append_new(a, d);
+		if ((e = row(st)))
+			json_array_append_new(a, e);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(a);
@@ -314,6 +312,21 @@ int registry_all(struct registry *r, json_t **ret)
 	}
 	*ret = a;
 	return 0;
+}
+
+static json_t *row_doc(sqlite3_stmt *st)
+{
+	return load_doc(st, 0);
+}
+
+int registry_all(struct registry *r, json_t **ret)
+{
+	sqlite3_stmt *st;
+
+	*ret = NULL;
+	if (prep(r, "SELECT doc FROM devices ORDER BY id", &st))
+		return -EIO;
+	return collect(st, row_doc, ret);
 }
 
 /* ---- events ------------------------------------------------------------------ */
@@ -365,38 +378,27 @@ static json_t *col_str(sqlite3_stmt *st, int col)
 	return text ? json_string(text) : json_null();
 }
 
+static json_t *row_event(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+			 (json_int_t)sqlite3_column_int64(st, 0), "at",
+			 (json_int_t)sqlite3_column_int64(st, 1), "actor", col_str(st, 2), "subject",
+			 col_str(st, 3), "action", col_str(st, 4), "reason", col_str(st, 5), "before",
+			 col_json(st, 6), "after", col_json(st, 7));
+}
+
 int registry_events(struct registry *r, const char *subject, json_t **ret)
 {
 	sqlite3_stmt *st;
-	json_t *a = json_array();
-	int rc;
 
 	*ret = NULL;
-	if (!a)
-		return -ENOMEM;
 	if (prep(r,
 		 "SELECT id, at, actor, subject, action, reason, before, after FROM events "
 		 "WHERE ?1 IS NULL OR subject = ?1 ORDER BY id",
-		 &st)) {
-		json_decref(a);
+		 &st))
 		return -EIO;
-	}
 	bind_text(st, 1, subject);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(
-			a, json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-				     (json_int_t)sqlite3_column_int64(st, 0), "at",
-				     (json_int_t)sqlite3_column_int64(st, 1), "actor", col_str(st, 2),
-				     "subject", col_str(st, 3), "action", col_str(st, 4), "reason",
-				     col_str(st, 5), "before", col_json(st, 6), "after",
-				     col_json(st, 7)));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return -EIO;
-	}
-	*ret = a;
-	return 0;
+	return collect(st, row_event, ret);
 }
 
 /* ---- notices ------------------------------------------------------------------ */
@@ -422,44 +424,33 @@ int registry_notice_add(struct registry *r, int64_t device_id, const char *kind,
 	return rc;
 }
 
+static json_t *row_notice(sqlite3_stmt *st)
+{
+	return json_pack("{s:I, s:I, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "id",
+			 (json_int_t)sqlite3_column_int64(st, 0), "device",
+			 (json_int_t)sqlite3_column_int64(st, 1), "kind", col_str(st, 2), "created",
+			 (json_int_t)sqlite3_column_int64(st, 3), "message", col_str(st, 4), "status",
+			 col_str(st, 5), "attempts", (json_int_t)sqlite3_column_int64(st, 6), "error",
+			 col_str(st, 7), "sent_at",
+			 sqlite3_column_type(st, 8) == SQLITE_NULL
+				 ? json_null()
+				 : json_integer(sqlite3_column_int64(st, 8)));
+}
+
 int registry_notices(struct registry *r, const char *status, int64_t device, json_t **ret)
 {
 	sqlite3_stmt *st;
-	json_t *a = json_array();
-	int rc;
 
 	*ret = NULL;
-	if (!a)
-		return -ENOMEM;
 	if (prep(r,
 		 "SELECT id, device_id, kind, created, message, status, attempts, last_error, "
 		 "sent_at FROM notices WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR "
 		 "device_id = ?2) ORDER BY id",
-		 &st)) {
-		json_decref(a);
+		 &st))
 		return -EIO;
-	}
 	bind_text(st, 1, status);
 	sqlite3_bind_int64(st, 2, device);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(
-			a, json_pack("{s:I, s:I, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "id",
-				     (json_int_t)sqlite3_column_int64(st, 0), "device",
-				     (json_int_t)sqlite3_column_int64(st, 1), "kind", col_str(st, 2),
-				     "created", (json_int_t)sqlite3_column_int64(st, 3), "message",
-				     col_str(st, 4), "status", col_str(st, 5), "attempts",
-				     (json_int_t)sqlite3_column_int64(st, 6), "error", col_str(st, 7),
-				     "sent_at",
-				     sqlite3_column_type(st, 8) == SQLITE_NULL
-					     ? json_null()
-					     : json_integer(sqlite3_column_int64(st, 8))));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return -EIO;
-	}
-	*ret = a;
-	return 0;
+	return collect(st, row_notice, ret);
 }
 
 int registry_notice_result(struct registry *r, int64_t id, bool sent, const char *error,
@@ -498,31 +489,21 @@ int registry_person_set(struct registry *r, const char *name, const char *status
 	return done(st);
 }
 
+static json_t *row_person(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:o, s:I, s:o}", "name", col_str(st, 0), "status", col_str(st, 1),
+			 "since", (json_int_t)sqlite3_column_int64(st, 2), "recorded_by",
+			 col_str(st, 3));
+}
+
 int registry_persons(struct registry *r, json_t **ret)
 {
 	sqlite3_stmt *st;
-	json_t *a = json_array();
-	int rc;
 
 	*ret = NULL;
-	if (!a)
-		return -ENOMEM;
-	if (prep(r, "SELECT name, status, since, recorded_by FROM persons ORDER BY name", &st)) {
-		json_decref(a);
+	if (prep(r, "SELECT name, status, since, recorded_by FROM persons ORDER BY name", &st))
 		return -EIO;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(a, json_pack("{s:o, s:o, s:I, s:o}", "name", col_str(st, 0),
-						   "status", col_str(st, 1), "since",
-						   (json_int_t)sqlite3_column_int64(st, 2),
-						   "recorded_by", col_str(st, 3)));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return -EIO;
-	}
-	*ret = a;
-	return 0;
+	return collect(st, row_person, ret);
 }
 
 int registry_sighting(struct registry *r, const char *mac, const char *ip, const char *iface,
@@ -544,35 +525,24 @@ int registry_sighting(struct registry *r, const char *mac, const char *ip, const
 	return done(st);
 }
 
+static json_t *row_sighting(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "mac", col_str(st, 0), "ip",
+			 col_str(st, 1), "iface", col_str(st, 2), "kind", col_str(st, 3),
+			 "first_seen", (json_int_t)sqlite3_column_int64(st, 4), "last_seen",
+			 (json_int_t)sqlite3_column_int64(st, 5), "count",
+			 (json_int_t)sqlite3_column_int64(st, 6));
+}
+
 int registry_sightings(struct registry *r, json_t **ret)
 {
 	sqlite3_stmt *st;
-	json_t *a = json_array();
-	int rc;
 
 	*ret = NULL;
-	if (!a)
-		return -ENOMEM;
 	if (prep(r,
 		 "SELECT mac, ip, iface, kind, first_seen, last_seen, count FROM sightings "
 		 "ORDER BY last_seen DESC, mac LIMIT 10000",
-		 &st)) {
-		json_decref(a);
+		 &st))
 		return -EIO;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(
-			a, json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "mac", col_str(st, 0),
-				     "ip", col_str(st, 1), "iface", col_str(st, 2), "kind",
-				     col_str(st, 3), "first_seen",
-				     (json_int_t)sqlite3_column_int64(st, 4), "last_seen",
-				     (json_int_t)sqlite3_column_int64(st, 5), "count",
-				     (json_int_t)sqlite3_column_int64(st, 6)));
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return -EIO;
-	}
-	*ret = a;
-	return 0;
+	return collect(st, row_sighting, ret);
 }

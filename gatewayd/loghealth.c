@@ -148,6 +148,8 @@ void loghealth_check(struct loghealth *h, const struct ruleset *rs, struct logfi
 	if (in->write_errors > h->errors_seen)
 		problem(h, now_us, "%llu records could not be written",
 			(unsigned long long)(in->write_errors - h->errors_seen));
+	if (in->altered)
+		problem(h, now_us, "%s", in->altered);
 	h->drops_seen = in->kernel_drops;
 	h->errors_seen = in->write_errors;
 

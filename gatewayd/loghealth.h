@@ -10,7 +10,8 @@
  *     records, same retention) and counted in the status;
  *   - records the kernel sent that never arrived, records the kernel
  *     dropped because the socket's buffer was full, records that could not
- *     be written, and an NFLOG group that is not read raise an alarm: an
+ *     be written, an NFLOG group that is not read, and a day file whose
+ *     seals do not hold (LOG-27) raise an alarm: an
  *     error in syslog ("firewall log: ALARM: ...") and in `netctl status`,
  *     which then exits 1.
  */
@@ -32,6 +33,7 @@ struct loghealth_input {
 	bool reading;          /* the NFLOG group is open */
 	uint64_t kernel_drops; /* records the kernel dropped (socket buffer full) */
 	uint64_t write_errors; /* records that could not be written */
+	const char *altered;   /* a day file's seals did not hold (LOG-27), or NULL */
 };
 
 int loghealth_new(struct loghealth **ret);

@@ -247,8 +247,9 @@ static json_t *logging_json(const struct gwd *g)
 static void check_logging(struct gwd *g)
 {
 	struct loghealth_input in = { g->nfl != NULL, g->nfl ? nflogread_drops(g->nfl) : 0,
-				      g->log_errors };
+				      g->log_errors, NULL };
 	struct timespec ts;
+	int64_t now_us;
 
 	if (!g->lh)
 		return;
@@ -265,9 +266,17 @@ static void check_logging(struct gwd *g)
 	if (g->nfl)
 		read_nflog(g); /* the records already sent count as arrived */
 	in.write_errors = g->log_errors;
+	in.altered = g->lf ? logfile_problem(g->lf) : NULL;
+	if (!in.altered && g->sf)
+		in.altered = logfile_problem(g->sf);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	loghealth_check(g->lh, g->rs, g->sf, &in,
-			(int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+	now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	loghealth_check(g->lh, g->rs, g->sf, &in, now_us);
+	/* LOG-27: what was written until now is sealed, summaries included. */
+	if (g->lf)
+		logfile_seal(g->lf, now_us);
+	if (g->sf)
+		logfile_seal(g->sf, now_us);
 }
 
 /* ---- load, compile, apply, record ------------------------------------- */

@@ -242,7 +242,7 @@ static bool is_leap(int64_t y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int parse_time(const char *s, size_t len, int64_t *ret)
+int logrec_time_parse(const char *s, size_t len, int64_t *ret)
 {
 	static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int64_t y, mo, d, h, mi, sec, us;
@@ -589,7 +589,7 @@ static int parse_timestamp(const json_t *v, int64_t *ret)
 	size_t len;
 	const char *s = str_of(v, &len);
 
-	return s ? parse_time(s, len, ret) : -EINVAL;
+	return s ? logrec_time_parse(s, len, ret) : -EINVAL;
 }
 
 /* "02-00-00-00-01-02": upper case, hyphens, as logrec_format() writes it. */

@@ -162,5 +162,7 @@ int logrec_parse(const char *line, size_t len, struct logrec *ret);
  * "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", into @buf of at least 40 bytes.
  */
 void logrec_time_format(int64_t us, char *buf, size_t size);
+/* Reads exactly that form (@len bytes) back: 0 and *@ret (UTC µs), or -EINVAL. */
+int logrec_time_parse(const char *s, size_t len, int64_t *ret);
 
 #endif

@@ -11,6 +11,9 @@
 #   LOG-24  status "ok" with no loss; an NFLOG group held by another program
 #           raises an alarm (netctl status exits 1); when the group is free
 #           again gatewayd reads it and the alarm clears.
+#   LOG-27  the day files are sealed (netctl log verify); one changed digit in
+#           a sealed record breaks the seals, and gatewayd raises an alarm
+#           when it opens the file again.
 #
 # Topology: scripts/lab. Traffic stays between the lab's namespaces.
 set -u
@@ -217,12 +220,56 @@ else
 fi
 kill "$dumppid" && wait "$dumppid" 2>/dev/null
 dumppid=
-if wait_health state ok 10; then
+# Records tcpdump took until now are counted lost within two checks of the
+# group's reopening; from the third on, the state stays ok.
+c0=$(health checks)
+deadline=$((SECONDS + 15))
+until c=$(health checks); [[ $c =~ ^[0-9]+$ ]] && ((c >= c0 + 3)) && [[ $(health state) == ok ]]; do
+	((SECONDS >= deadline)) && break
+	sleep 0.3
+done
+if [[ $(health state) == ok ]]; then
 	pass "LOG-24: the group is read again and the alarm clears; last alarm kept: $(health last_alarm)"
 else
 	fail "LOG-24: state $(health state) after the group was freed"
 fi
 "$netctl" status -S "$sock" >/dev/null 2>&1 && pass "netctl status exits 0 again" ||
 	fail "netctl status still exits $?"
+
+# ---- LOG-27: the day files are sealed; an altered record is found --------
+fw=$logs/fw-$today.jsonl
+kill "$gwpid" && wait "$gwpid"	# a stop seals what was written
+gwpid=
+if [[ -s $fw.seal ]] && "$netctl" log verify --dir "$logs" >"$tmp/verify.txt" 2>&1; then
+	pass "LOG-27: $(wc -l <"$fw.seal") seals of $(basename "$fw"); netctl log verify: $(tail -n1 "$tmp/verify.txt")"
+else
+	fail "LOG-27: seals of $fw: $(cat "$fw.seal" 2>&1); verify: $(cat "$tmp/verify.txt")"
+fi
+grep -F "firewall log: sealed fw-$today.jsonl" "$tmp/gatewayd.log" >/dev/null &&
+	pass "LOG-27: each seal is also in syslog (a copy leaves the gateway)" ||
+	fail "LOG-27: no seal in gatewayd's log"
+# One digit of one sealed record changed: 10.1.0.53 becomes 10.1.0.54.
+line=$(grep -n -m1 -F '"source.ip":"10.1.0.53"' "$fw" | cut -d: -f1)
+sed -i "${line}s/\"source.ip\":\"10.1.0.53\"/\"source.ip\":\"10.1.0.54\"/" "$fw"
+"$netctl" log verify --dir "$logs" "fw-$today.jsonl" >"$tmp/verify.txt" 2>&1
+rc=$?
+if ((rc == 1)) && grep -F "ALTERED" "$tmp/verify.txt" >/dev/null; then
+	pass "LOG-27: a changed record (line $line) breaks the seals: $(cat "$tmp/verify.txt")"
+else
+	fail "LOG-27: verify after a change exited $rc: $(cat "$tmp/verify.txt")"
+fi
+# gatewayd finds it when it opens the day file again (the next record).
+start_gatewayd || fail "gatewayd did not start again"
+ip netns exec "$(lab_ns server)" timeout 10 python3 - <<'PY' || fail "a datagram could not be sent"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.1.0.53", 0))
+s.sendto(b"after\n", ("203.0.113.100", 53))
+PY
+if wait_health state alarm 10 && health alarms | grep -F "records were altered" >/dev/null; then
+	pass "LOG-27, LOG-24: gatewayd raised an alarm for the altered day file: $(health alarms)"
+else
+	fail "LOG-27: no alarm for the altered file: state $(health state), $(health alarms)"
+fi
 
 e2e_summary

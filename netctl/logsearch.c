@@ -729,7 +729,7 @@ int cmd_log(int argc, char **argv)
 	struct search se = { .f = &f };
 	struct common c = { 0 };
 	struct scan scan = { 0 };
-	char needle[INET6_ADDRSTRLEN + 4] = "";
+	char needle[RULE_ID_MAX + 16] = "";
 	bool json = false;
 	char *end;
 	int o, r;
@@ -814,11 +814,24 @@ int cmd_log(int argc, char **argv)
 	scan.dir = c.dir;
 	scan.since_us = f.since_us;
 	scan.until_us = f.until_us;
-	/* Most searches name one address: lines without it need no parsing. */
-	addr_needle(&f.src, needle, sizeof(needle));
-	if (!f.has_src || !needle[0])
+	/*
+	 * Parsing a line costs far more than looking for a text in it: when a
+	 * filter implies a text every matching line holds (one address, the
+	 * rule id, a zone name, the verdict), lines without it are skipped
+	 * unparsed. The most selective one is used.
+	 */
+	if (f.has_src)
+		addr_needle(&f.src, needle, sizeof(needle));
+	if (!needle[0] && f.has_dst)
 		addr_needle(&f.dst, needle, sizeof(needle));
-	scan.needle = (f.has_src || f.has_dst) && needle[0] ? needle : NULL;
+	if (!needle[0] && f.rule && strlen(f.rule) <= RULE_ID_MAX && !strpbrk(f.rule, "\\\""))
+		snprintf(needle, sizeof(needle), "\"rule.id\":\"%s\"", f.rule);
+	if (!needle[0] && f.zone && strlen(f.zone) <= LOGREC_ZONE_MAX && !strpbrk(f.zone, "\\\""))
+		snprintf(needle, sizeof(needle), "\"%s\"", f.zone);
+	if (!needle[0] && f.verdict >= 0)
+		snprintf(needle, sizeof(needle), "\"event.action\":\"%s\"",
+			 f.verdict ? "permitted" : "denied");
+	scan.needle = needle[0] ? needle : NULL;
 	scan.fn = search_one;
 	scan.data = &se;
 	if (!json)

@@ -890,8 +890,8 @@ static int parse_log_report(struct ctx *c, const config_setting_t *g)
 	r |= get_uint(c, g, "log.report", "db_connections", 1, 10000000, &rs->db_connections);
 	r |= get_uint(c, g, "log.report", "sources", 16, 100000, &rs->sources);
 	r |= get_uint(c, g, "log.report", "top", 1, 1000, &rs->top);
-	/* 64: LOGREPORT_DB_HOSTS, the addresses the analysis compares each record with. */
-	r |= get_strs(c, g, "log.report", "db_hosts", 64, NULL, &rs->db_hosts, &rs->n_db_hosts,
+	/* 32 hosts of up to two addresses: LOGREPORT_DB_HOSTS (64) addresses in the analysis. */
+	r |= get_strs(c, g, "log.report", "db_hosts", 32, NULL, &rs->db_hosts, &rs->n_db_hosts,
 		      &rs->cap_db_hosts, &m);
 	rs->db_hosts_origin = m ? at(c, m) : rs->origin;
 	return r ? -EINVAL : 0;

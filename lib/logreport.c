@@ -737,7 +737,8 @@ void logtrace_result(struct logtrace *t, struct logtrace_summary *ret)
 	size_t i;
 
 	/* Sorting moves the peers: the index is rebuilt, so feeding may go on. */
-	qsort(t->peers, t->n_peers, sizeof(*t->peers), peer_cmp);
+	if (t->n_peers)	/* qsort() wants a valid pointer even for nothing */
+		qsort(t->peers, t->n_peers, sizeof(*t->peers), peer_cmp);
 	memset(t->index, 0, sizeof(t->index));
 	for (i = 0; i < t->n_peers; i++) {
 		size_t h;

@@ -485,7 +485,7 @@ static int report_one(void *data, const struct logrec *r, const char *line)
 
 /* The config's zones and DB hosts as the analysis needs them. */
 struct report_ctx {
-	const char *inet[256], *vpn[256];
+	const char **inet, **vpn;  /* p->n_zones entries each */
 	struct logreport_db db[LOGREPORT_DB_HOSTS];
 	struct logreport_ctx ctx;
 };
@@ -496,6 +496,10 @@ static int report_ctx_fill(const struct policy *p, struct report_ctx *rc)
 	size_t i;
 
 	memset(rc, 0, sizeof(*rc));
+	rc->inet = calloc(p->n_zones + 1, sizeof(*rc->inet));
+	rc->vpn = calloc(p->n_zones + 1, sizeof(*rc->vpn));
+	if (!rc->inet || !rc->vpn)
+		return -ENOMEM;
 	rc->ctx.internet_zones = rc->inet;
 	rc->ctx.vpn_zones = rc->vpn;
 	rc->ctx.db = rc->db;
@@ -503,9 +507,9 @@ static int report_ctx_fill(const struct policy *p, struct report_ctx *rc)
 		const struct zone *z = p->zones[i];
 
 		/* INC-7: "the internet" is every zone of kind global. */
-		if (z->kind == ZK_GLOBAL && rc->ctx.n_internet_zones < 256)
+		if (z->kind == ZK_GLOBAL)
 			rc->inet[rc->ctx.n_internet_zones++] = z->name;
-		if (z->kind == ZK_VPN && rc->ctx.n_vpn_zones < 256)
+		if (z->kind == ZK_VPN)
 			rc->vpn[rc->ctx.n_vpn_zones++] = z->name;
 	}
 	for (i = 0; i < rs->n_db_hosts; i++) {
@@ -641,7 +645,7 @@ static int cmd_log_report(int argc, char **argv)
 	struct logreport_limits lim;
 	struct logreport_summary sum;
 	struct logreport *lr = NULL;
-	struct report_ctx rc;
+	struct report_ctx rc = { 0 };
 	struct scan scan = { 0 };
 	json_t *out = NULL;
 	int r = common_opts(argc, argv, usage, &c);
@@ -697,6 +701,8 @@ static int cmd_log_report(int argc, char **argv)
 out:
 	json_decref(out);
 	logreport_free(lr);
+	free(rc.inet);
+	free(rc.vpn);
 	policy_free(c.p);
 	return r;
 }

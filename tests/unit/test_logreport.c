@@ -495,6 +495,23 @@ static void trace_peers_beyond_the_bound_are_others(void **state)
 	logtrace_free(t);
 }
 
+/* A trace of a host without records (found by fuzz_logreport: qsort of nothing). */
+static void empty_trace_has_no_peers(void **state)
+{
+	struct logtrace_summary s;
+	struct logtrace *t = NULL;
+	uint8_t a[16] = { 0 };
+
+	(void)state;
+	assert_int_equal(logtrace_new(AF_INET6, a, &t), 0);
+	logtrace_result(t, &s);
+	assert_int_equal(s.records, 0);
+	assert_int_equal(s.n_peers, 0);
+	assert_int_equal(s.others, 0);
+	logtrace_free(t);
+	assert_int_equal(logtrace_new(AF_UNSPEC, a, &t), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +530,7 @@ int main(void)
 		cmocka_unit_test(unobservable_events_are_named),
 		cmocka_unit_test(trace_lists_the_peers_of_one_host),
 		cmocka_unit_test(trace_peers_beyond_the_bound_are_others),
+		cmocka_unit_test(empty_trace_has_no_peers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

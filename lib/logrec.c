@@ -213,7 +213,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
  * has room for TIME_BUF bytes (more than TIME_LEN + 1: gcc cannot see that
  * the year has four digits).
  */
-static void format_time(int64_t us, char *buf, size_t size)
+void logrec_time_format(int64_t us, char *buf, size_t size)
 {
 	int64_t secs = us / US_PER_SEC, days = secs / SEC_PER_DAY, y;
 	unsigned sod = (unsigned)(secs % SEC_PER_DAY), m, d;
@@ -430,7 +430,7 @@ static void format_object(struct writer *w, const struct logrec *r)
 {
 	char buf[TIME_BUF];
 
-	format_time(r->time_us, buf, sizeof(buf));
+	logrec_time_format(r->time_us, buf, sizeof(buf));
 	put_str(w, K_TIMESTAMP, buf);
 	put_str(w, K_ACTION, r->permitted ? "permitted" : "denied");
 	put_str(w, K_RULE, r->rule_id);

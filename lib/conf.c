@@ -864,10 +864,44 @@ static int parse_proxy(struct ctx *c, const config_setting_t *g)
 	return r ? -EINVAL : 0;
 }
 
+/* LOG-13: the periodic analysis' thresholds (lib/logreport.h holds the same limits). */
+static int parse_log_report(struct ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "window",	      "denied",	  "scan_ports",
+					    "scan_hosts",     "db_hosts", "db_connections",
+					    "sources",	      "top" };
+	struct log_report_settings *rs = &c->p->settings.report;
+	const config_setting_t *m;
+	char *win = NULL;
+	int r = 0;
+
+	if (!config_setting_is_group(g))
+		return perr(c, g, "log: 'report' must be a group");
+	check_keys(c, g, "log.report", keys, ARRAY_SIZE(keys));
+	rs->origin = at(c, g);
+	r |= get_str(c, g, "log.report", "window", false, &win);
+	if (win && (duration_parse(win, &rs->window) || rs->window < 1 ||
+		    rs->window > DAY_SECONDS))
+		r |= perr(c, config_setting_get_member(g, "window"),
+			  "log.report: window '%s' must be a duration from 1s to 1d", win);
+	r |= get_uint(c, g, "log.report", "denied", 1, 100000, &rs->denied);
+	r |= get_uint(c, g, "log.report", "scan_ports", 2, 256, &rs->scan_ports);
+	r |= get_uint(c, g, "log.report", "scan_hosts", 2, 256, &rs->scan_hosts);
+	r |= get_uint(c, g, "log.report", "db_connections", 1, 10000000, &rs->db_connections);
+	r |= get_uint(c, g, "log.report", "sources", 16, 100000, &rs->sources);
+	r |= get_uint(c, g, "log.report", "top", 1, 1000, &rs->top);
+	/* 32 hosts of up to two addresses: LOGREPORT_DB_HOSTS (64) addresses in the analysis. */
+	r |= get_strs(c, g, "log.report", "db_hosts", 32, NULL, &rs->db_hosts, &rs->n_db_hosts,
+		      &rs->cap_db_hosts, &m);
+	rs->db_hosts_origin = m ? at(c, m) : rs->origin;
+	return r ? -EINVAL : 0;
+}
+
 static int parse_log(struct ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "group", "deny_rate", "deny_burst", "dir",
-					    "retention" };
+					    "retention", "report" };
+	const config_setting_t *m;
 	struct settings *st = &c->p->settings;
 	char *ret = NULL;
 	int r = 0;
@@ -889,6 +923,8 @@ static int parse_log(struct ctx *c, const config_setting_t *g)
 			  "log: retention '%s' is shorter than a year; logs are kept at least "
 			  "365 days (LOG-10, C-8)",
 			  ret);
+	if ((m = config_setting_get_member(g, "report")))
+		r |= parse_log_report(c, m);
 	return r ? -EINVAL : 0;
 }
 

@@ -27,6 +27,14 @@ struct policy *policy_new(void)
 	p->settings.deny_rate = 10;
 	p->settings.deny_burst = 20;
 	p->settings.log_retention = 365 * DAY_SECONDS;
+	/* The defaults of LOGREPORT_LIMITS_DEFAULT (lib/logreport.h), docs/config.md. */
+	p->settings.report.window = 60;
+	p->settings.report.denied = 20;
+	p->settings.report.scan_ports = 15;
+	p->settings.report.scan_hosts = 15;
+	p->settings.report.db_connections = 1000;
+	p->settings.report.sources = 4096;
+	p->settings.report.top = 20;
 	p->daemon.history = 50;
 	p->daemon.drift_check = 300;
 	p->registry.expiry_notice = 14 * 86400;

@@ -280,6 +280,25 @@ struct registry_settings {
 	struct origin origin;
 };
 
+/*
+ * The periodic log analysis (the 'log.report' group; LOG-13..18, INC-5,
+ * INC-7): thresholds and memory bounds, read by 'netctl log report' and
+ * copied into lib/logreport.h's struct logreport_limits.
+ */
+struct log_report_settings {
+	int64_t window;            /* seconds: the span of one burst of denials */
+	unsigned denied;           /* LOG-14: denials of one source in one burst */
+	unsigned scan_ports;       /* INC-5: distinct destination ports in one burst */
+	unsigned scan_hosts;       /* INC-5: distinct destination addresses in one burst */
+	unsigned db_connections;   /* LOG-16: connections of one DB host in one UTC day */
+	char **db_hosts;           /* LOG-16: host names tagged as databases */
+	size_t n_db_hosts, cap_db_hosts;
+	struct host **db;          /* resolved by validation, parallel to db_hosts */
+	unsigned sources;          /* source addresses tracked */
+	unsigned top;              /* findings listed per kind */
+	struct origin origin, db_hosts_origin;
+};
+
 struct settings {
 	unsigned log_group;       /* NFLOG group of every deciding rule */
 	unsigned deny_rate;       /* logged denials per second per rule (C-10) */
@@ -287,6 +306,7 @@ struct settings {
 	char *log_dir;            /* firewall log day files (LOG-10) */
 	int64_t log_retention;    /* seconds they are kept (C-8: at least 365 days) */
 	struct origin log_origin;
+	struct log_report_settings report;
 	char *nat_address_text;   /* the gateway's global address for SNAT (NAT-1) */
 	struct prefix nat_address;
 	char *proxy_host_name;    /* PROXY-1, PROXY-2 */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +35,28 @@ struct kset {
 	size_t n, cap;
 };
 
+/*
+ * C-24: notices are sent by a command that reads one message, in the
+ * background; a hung MTA must not hang us, nor a burst of notices fork
+ * without limit.
+ */
+#define NOTIFY_TIMEOUT_MS 15000
+#define NOTIFY_MAX (LAN_NOTIFY_FDS / 2)
+#define NOTIFY_OUTPUT 1024
+#define NOTIFY_POLL_MS 100
+#define NOTIFY_STOP_MS 3000
+
+struct sender {
+	pid_t pid; /* 0: free */
+	int pidfd; /* -1: none (polled) */
+	int out;   /* the command's stdout and stderr; -1 after EOF */
+	int64_t id, device, deadline;
+	char kind[16], cmd[256];
+	char buf[NOTIFY_OUTPUT];
+	size_t len;
+	bool cut;
+};
+
 #define SEEN_SLOTS 4096
 #define SEEN_REFRESH 60
 
@@ -47,6 +70,7 @@ struct lan {
 	char sync_err[256];
 	int64_t retry_at;
 	uint64_t notices_sent, notices_failed;
+	struct sender send[NOTIFY_MAX];
 	/*
 	 * Sightings already stored: ARP repeats every few seconds per host, and
 	 * each stored sighting is a synchronous commit, so a (MAC, IP, iface)
@@ -79,8 +103,9 @@ struct lan {
 	json_t *idx;
 };
 
-/* Notices are sent by a command that reads one message; a hung MTA must not hang us. */
-#define NOTIFY_TIMEOUT_MS 15000
+
+static void notify_start(struct lan *l, int64_t now);
+static void notify_stop(struct lan *l);
 
 static void settings_from(struct lan *l, const struct policy *p)
 {
@@ -101,6 +126,8 @@ struct lan *lan_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	l->set = def;
+	for (size_t i = 0; i < NOTIFY_MAX; i++)
+		l->send[i].pidfd = l->send[i].out = -1;
 	l->reg = registry_open(path, err, errlen);
 	if (!l->reg) {
 		free(l);
@@ -113,6 +140,7 @@ void lan_close(struct lan *l)
 {
 	if (!l)
 		return;
+	notify_stop(l);
 	registry_close(l->reg);
 	json_decref(l->cache);
 	json_decref(l->idx);
@@ -404,6 +432,8 @@ void lan_applied(struct lan *l, const struct policy *p, const struct ruleset *rs
 	l->synced = true;
 	l->sync_err[0] = 0;
 	l->retry_at = 0;
+	/* C-24: notices left pending by a stop or a crash go out now. */
+	notify_start(l, time(NULL));
 }
 
 /* Ends the tracked connections of addresses that lost admission (ctkill.h: after the set). */
@@ -675,119 +705,300 @@ out:
 
 /* ---- notices ----------------------------------------------------------------- */
 
-/* Runs the notify command with @msg on stdin; 0 when it exited 0. */
-static int run_notify(const char *cmd, const char *msg, char *err, size_t errlen)
+/*
+ * C-24: the notify command runs in the background, never inside a verb or
+ * a tick: a verb stores its notice as pending and answers; notify_start()
+ * forks the command for up to NOTIFY_MAX pending notices, and the main
+ * loop (lan_notify_fds, lan_notify_poll) reaps each child, reads what it
+ * printed and records "sent" or "failed" with that output.
+ */
+static void sender_free(struct sender *s)
 {
-	int in[2], status = 0, waited = 0, pidfd;
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->out >= 0)
+		close(s->out);
+	memset(s, 0, sizeof(*s));
+	s->pidfd = s->out = -1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reads what the child printed; beyond NOTIFY_OUTPUT it is counted, not kept. */
+static void sender_read(struct sender *s)
+{
+	char buf[512];
+
+	for (;;) {
+		ssize_t n = s->out >= 0 ? read(s->out, buf, sizeof(buf)) : 0;
+		size_t room = sizeof(s->buf) - 1 - s->len, k;
+
+		if (n <= 0) {
+			if (n == 0 && s->out >= 0) {
+				close(s->out);
+				s->out = -1;
+			}
+			return;
+		}
+		k = (size_t)n < room ? (size_t)n : room;
+		memcpy(s->buf + s->len, buf, k);
+		s->len += k;
+		s->buf[s->len] = 0;
+		if (k < (size_t)n)
+			s->cut = true;
+	}
+}
+
+/* Forks @cmd with @msg on stdin (a memfd: no pipe to feed) and its output on a pipe. */
+static int sender_spawn(struct sender *s, const char *cmd, const char *msg, char *err,
+			size_t errlen)
+{
+	int in, out[2];
 	size_t len = strlen(msg), off = 0;
 	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+	in = memfd_create("gatewayd-notice", MFD_CLOEXEC);
+	if (in < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
 		return -errno;
+	}
+	while (off < len) {
+		ssize_t w = write(in, msg + off, len - off);
+
+		if (w <= 0) {
+			snprintf(err, errlen, "writing the message: %s", strerror(errno));
+			close(in);
+			return -EIO;
+		}
+		off += (size_t)w;
+	}
+	if (lseek(in, 0, SEEK_SET) < 0 || pipe2(out, O_CLOEXEC | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(in);
+		return -EIO;
 	}
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(in[0]);
-		close(in[1]);
+		close(in);
+		close(out[0]);
+		close(out[1]);
 		return -EAGAIN;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		sigset_t none;
 
-		dup2(in[0], 0);
-		if (null >= 0) {
-			dup2(null, 1);
-			dup2(null, 2);
-		}
+		/* gatewayd blocks SIGHUP/SIGTERM for its signalfd; the command must not. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0); /* a timeout kills the whole group: sh and its children */
+		dup2(in, 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	close(in[0]);
-	signal(SIGPIPE, SIG_IGN);
-	while (off < len) {
-		ssize_t w = write(in[1], msg + off, len - off);
-
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(in[1]);
-	/* Wait for the exit with a pidfd (Linux 5.3); without one, poll with backoff. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		int step;
-
-		if (w == pid)
-			break;
-		if (w < 0) {
-			snprintf(err, errlen, "waitpid: %s", strerror(errno));
-			if (pidfd >= 0)
-				close(pidfd);
-			return -ECHILD;
-		}
-		if (waited >= NOTIFY_TIMEOUT_MS) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			snprintf(err, errlen, "'%s' did not finish within %d s; killed", cmd,
-				 NOTIFY_TIMEOUT_MS / 1000);
-			if (pidfd >= 0)
-				close(pidfd);
-			return -ETIMEDOUT;
-		}
-		if (pidfd >= 0) {
-			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-			struct timespec a, b;
-
-			clock_gettime(CLOCK_MONOTONIC, &a);
-			poll(&pfd, 1, NOTIFY_TIMEOUT_MS - waited);
-			clock_gettime(CLOCK_MONOTONIC, &b);
-			step = (int)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000) + 1;
-		} else {
-			step = waited < 20 ? 1 : 20;
-			poll(NULL, 0, step);
-		}
-		waited += step;
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	snprintf(err, errlen, "'%s' %s %d", cmd, WIFEXITED(status) ? "exited with" : "killed by signal",
-		 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	return -EIO;
+	close(in);
+	close(out[1]);
+	s->pid = pid;
+	s->out = out[0];
+	/* Without a pidfd (Linux < 5.3) the loop looks again every NOTIFY_POLL_MS. */
+	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	s->deadline = mono_ms() + NOTIFY_TIMEOUT_MS;
+	return 0;
 }
 
-/* C-24: sends the pending notices; each result is recorded, failures stay listed. */
-static void send_notices(struct lan *l, int64_t now)
+static bool sending(const struct lan *l, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < NOTIFY_MAX; i++)
+		if (l->send[i].pid && l->send[i].id == id)
+			return true;
+	return false;
+}
+
+static void notice_done(struct lan *l, int64_t id, const char *kind, int64_t device,
+			const char *err, const char *output, int64_t now)
+{
+	if (registry_notice_result(l->reg, id, !err, err, output, now))
+		log_error("registry: the result of notice %lld could not be stored: %s",
+			  (long long)id, registry_errmsg(l->reg));
+	if (err) {
+		l->notices_failed++;
+		log_error("registry: notice %lld (%s, registration %lld) not sent: %s; it stays "
+			  "listed as failed ('netctl device resend %lld'; C-24)",
+			  (long long)id, kind, (long long)device, err, (long long)id);
+	} else {
+		l->notices_sent++;
+	}
+}
+
+/* Starts the command for pending notices while fewer than NOTIFY_MAX run. */
+static void notify_start(struct lan *l, int64_t now)
 {
 	const char *cmd = l->p && l->p->registry.notify_command ? l->p->registry.notify_command
 								 : "/usr/sbin/sendmail -t -i";
 	json_t *pending, *n;
-	size_t i;
+	size_t i, k, busy = 0;
 
-	if (registry_notices(l->reg, "pending", 0, &pending))
+	for (k = 0; k < NOTIFY_MAX; k++)
+		busy += l->send[k].pid != 0;
+	if (!l->p || busy == NOTIFY_MAX || registry_notices(l->reg, "pending", 0, &pending))
 		return;
 	json_array_foreach(pending, i, n) {
-		char err[256] = "";
 		int64_t id = json_integer_value(json_object_get(n, "id"));
-		int r = run_notify(cmd, json_string_value(json_object_get(n, "message")), err,
-				   sizeof(err));
+		struct sender *s = NULL;
+		char err[256] = "";
 
-		registry_notice_result(l->reg, id, r == 0, r ? err : NULL, now);
-		if (r) {
-			l->notices_failed++;
-			log_error("registry: notice %lld (%s, registration %lld) not sent: %s; it "
-				  "stays listed as failed (C-24)",
-				  (long long)id, json_string_value(json_object_get(n, "kind")),
-				  (long long)json_integer_value(json_object_get(n, "device")), err);
-		} else {
-			l->notices_sent++;
+		if (busy == NOTIFY_MAX)
+			break;
+		if (sending(l, id))
+			continue;
+		for (k = 0; k < NOTIFY_MAX && !s; k++)
+			if (!l->send[k].pid)
+				s = &l->send[k];
+		if (sender_spawn(s, cmd, json_string_value(json_object_get(n, "message")), err,
+				 sizeof(err))) {
+			notice_done(l, id, json_string_value(json_object_get(n, "kind")),
+				    json_integer_value(json_object_get(n, "device")), err, NULL, now);
+			continue;
 		}
+		s->id = id;
+		s->device = json_integer_value(json_object_get(n, "device"));
+		snprintf(s->kind, sizeof(s->kind), "%s", json_string_value(json_object_get(n, "kind")));
+		snprintf(s->cmd, sizeof(s->cmd), "%s", cmd);
+		busy++;
 	}
 	json_decref(pending);
+}
+
+int lan_notify_fds(struct lan *l, struct pollfd *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; l && i < NOTIFY_MAX; i++) {
+		if (!l->send[i].pid)
+			continue;
+		if (l->send[i].pidfd >= 0 && n < max)
+			out[n++] = (struct pollfd){ .fd = l->send[i].pidfd, .events = POLLIN };
+		if (l->send[i].out >= 0 && n < max)
+			out[n++] = (struct pollfd){ .fd = l->send[i].out, .events = POLLIN };
+	}
+	return (int)n;
+}
+
+int lan_notify_timeout(struct lan *l)
+{
+	int64_t now = mono_ms(), best = -1;
+	size_t i;
+
+	for (i = 0; l && i < NOTIFY_MAX; i++) {
+		const struct sender *s = &l->send[i];
+		int64_t t;
+
+		if (!s->pid)
+			continue;
+		t = s->deadline > now ? s->deadline - now : 0;
+		if (s->pidfd < 0 && t > NOTIFY_POLL_MS)
+			t = NOTIFY_POLL_MS;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	return (int)best;
+}
+
+void lan_notify_poll(struct lan *l, int64_t now)
+{
+	bool ended = false;
+	size_t i;
+
+	for (i = 0; l && i < NOTIFY_MAX; i++) {
+		struct sender *s = &l->send[i];
+		char err[512] = "";
+		int status = 0;
+		pid_t w;
+
+		if (!s->pid)
+			continue;
+		sender_read(s);
+		w = waitpid(s->pid, &status, WNOHANG);
+		if (w == 0 && mono_ms() < s->deadline)
+			continue;
+		if (w == 0) {
+			kill(-s->pid, SIGKILL);
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, &status, 0);
+			snprintf(err, sizeof(err), "'%s' did not finish within %d s; killed", s->cmd,
+				 NOTIFY_TIMEOUT_MS / 1000);
+		} else if (w < 0) {
+			snprintf(err, sizeof(err), "waitpid: %s", strerror(errno));
+		} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			snprintf(err, sizeof(err), "'%s' %s %d", s->cmd,
+				 WIFEXITED(status) ? "exited with" : "killed by signal",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		}
+		sender_read(s);
+		if (s->cut && s->len + 16 < sizeof(s->buf))
+			strcat(s->buf, " [...]");
+		notice_done(l, s->id, s->kind, s->device, err[0] ? err : NULL, s->buf, now);
+		sender_free(s);
+		ended = true;
+	}
+	if (ended)
+		notify_start(l, now);
+}
+
+/* At stop: the running commands get a moment to finish; the rest stay pending. */
+static void notify_stop(struct lan *l)
+{
+	int64_t end = mono_ms() + NOTIFY_STOP_MS;
+	size_t i;
+
+	for (;;) {
+		struct pollfd pfd[2 * NOTIFY_MAX];
+		int n = lan_notify_fds(l, pfd, 2 * NOTIFY_MAX), left = 0;
+		int64_t t = end - mono_ms();
+
+		for (i = 0; i < NOTIFY_MAX; i++)
+			left += l->send[i].pid != 0;
+		if (!left || t <= 0)
+			break;
+		poll(pfd, (nfds_t)n, (int)(t < NOTIFY_POLL_MS ? t : NOTIFY_POLL_MS));
+		for (i = 0; i < NOTIFY_MAX; i++) {
+			struct sender *s = &l->send[i];
+			int status;
+
+			if (!s->pid)
+				continue;
+			sender_read(s);
+			if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+				notice_done(l, s->id, s->kind, s->device,
+					    WIFEXITED(status) && !WEXITSTATUS(status)
+						    ? NULL
+						    : "the notify command failed while gatewayd stopped",
+					    s->buf, time(NULL));
+				sender_free(s);
+			}
+		}
+	}
+	for (i = 0; i < NOTIFY_MAX; i++)
+		if (l->send[i].pid) {
+			log_warning("registry: notice %lld still sending at stop; it stays pending "
+				    "and is sent again at the next start (C-24)",
+				    (long long)l->send[i].id);
+			kill(-l->send[i].pid, SIGKILL);
+			kill(l->send[i].pid, SIGKILL);
+			waitpid(l->send[i].pid, NULL, 0);
+			sender_free(&l->send[i]);
+		}
 }
 
 static int add_notice(struct lan *l, const json_t *doc, enum lr_notice k, int64_t now)
@@ -1332,6 +1543,72 @@ static json_t *people_view(struct lan *l)
 			 "changes", ev ? ev : json_array(), "statuses", st ? st : json_array());
 }
 
+/*
+ * C-24: a failed notice is queued again (its text unchanged); the resend
+ * is an event of the notice's registration (LANREQ-21, ADM-2).
+ */
+static json_t *resend(struct lan *l, const struct lr_ctx *cx, const json_t *args, char *err,
+		      size_t errlen)
+{
+	json_int_t id = json_integer_value(json_object_get(args, "id"));
+	json_t *n = NULL, *before, *after, *res = NULL;
+	char subject[64];
+	int r;
+
+	if (lr_need_role(cx, LRO_RESEND, err, errlen))
+		return NULL;
+	if (id <= 0) {
+		snprintf(err, errlen, "name the notice by its number ('netctl device notices "
+				      "--failed')");
+		return NULL;
+	}
+	r = registry_notice_get(l->reg, id, &n);
+	if (r == -ENOENT) {
+		snprintf(err, errlen, "there is no notice %lld", (long long)id);
+		return NULL;
+	}
+	if (r) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	if (strcmp(json_string_value(json_object_get(n, "status")), "failed")) {
+		snprintf(err, errlen, "notice %lld is %s; only a failed notice is sent again",
+			 (long long)id, json_string_value(json_object_get(n, "status")));
+		json_decref(n);
+		return NULL;
+	}
+	if (json_integer_value(json_object_get(n, "device")))
+		snprintf(subject, sizeof(subject), "device:%lld",
+			 (long long)json_integer_value(json_object_get(n, "device")));
+	else
+		snprintf(subject, sizeof(subject), "notice:%lld", (long long)id);
+	before = json_pack("{s:I, s:O, s:s, s:O}", "notice", id, "kind", json_object_get(n, "kind"),
+			   "status", "failed", "error", json_object_get(n, "error"));
+	after = json_pack("{s:I, s:O, s:s}", "notice", id, "kind", json_object_get(n, "kind"),
+			  "status", "pending");
+	if (!before || !after || registry_begin(l->reg)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto out;
+	}
+	if (registry_notice_requeue(l->reg, id) ||
+	    registry_event(l->reg, cx->now, cx->actor, subject, "resend", NULL, before, after) ||
+	    registry_commit(l->reg)) {
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		goto out;
+	}
+	log_info("registry: notice %lld (%s, %s) queued again by %s (C-24)", (long long)id,
+		 json_string_value(json_object_get(n, "kind")), subject, cx->actor);
+	notify_start(l, cx->now);
+	json_object_set_new(n, "status", json_string("pending"));
+	res = json_pack("{s:O}", "notice", n);
+out:
+	json_decref(n);
+	json_decref(before);
+	json_decref(after);
+	return res;
+}
+
 /* Fixes event subjects for registrations: "device:ID". */
 static void subject_of(const json_t *doc, char *buf, size_t len)
 {
@@ -1416,11 +1693,13 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		return seen_list(l, err, errlen);
 	case LRO_PEOPLE:
 		return people_view(l);
+	case LRO_RESEND:
+		return resend(l, &cx, args, err, errlen);
 	case LRO_PERSON:
 		res = person_op(l, &cx, args, err, errlen);
 		if (res) {
 			sync_kernel(l, now);
-			send_notices(l, now);
+			notify_start(l, now);
 		}
 		return res;
 	default:
@@ -1522,7 +1801,7 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 	log_info("registry: %s %s by %s%s%s", lr_op_name(op), subject, actor, reason ? ": " : "",
 		 reason ? reason : "");
 	sync_doc(l, before, doc, now);
-	send_notices(l, now);
+	notify_start(l, now);
 	res = json_pack("{s:O, s:b}", "registration", doc, "kernel_synced", l->synced);
 	if (res && !l->synced)
 		json_object_set_new(res, "kernel_error", json_string(l->sync_err));
@@ -1609,7 +1888,7 @@ void lan_tick(struct lan *l, int64_t now)
 	invalidate(l);
 	/* Usage hours and periods move elements in and out without a state change. */
 	sync_kernel(l, now);
-	send_notices(l, now);
+	notify_start(l, now);
 }
 
 int64_t lan_next(struct lan *l, int64_t now)

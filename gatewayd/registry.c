@@ -46,6 +46,8 @@ static const char *const migrations[] = {
 	"  mac TEXT NOT NULL, ip TEXT NOT NULL, iface TEXT NOT NULL, kind TEXT,"
 	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,"
 	"  PRIMARY KEY (mac, ip, iface));",
+	/* 1 -> 2: C-24: what the notify command printed, kept with the notice. */
+	"ALTER TABLE notices ADD COLUMN output TEXT;",
 };
 
 const char *registry_errmsg(struct registry *r)
@@ -426,7 +428,8 @@ int registry_notice_add(struct registry *r, int64_t device_id, const char *kind,
 
 static json_t *row_notice(sqlite3_stmt *st)
 {
-	return json_pack("{s:I, s:I, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "id",
+	return json_pack("{s:o, s:I, s:I, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "output",
+			 col_str(st, 9), "id",
 			 (json_int_t)sqlite3_column_int64(st, 0), "device",
 			 (json_int_t)sqlite3_column_int64(st, 1), "kind", col_str(st, 2), "created",
 			 (json_int_t)sqlite3_column_int64(st, 3), "message", col_str(st, 4), "status",
@@ -444,7 +447,7 @@ int registry_notices(struct registry *r, const char *status, int64_t device, jso
 	*ret = NULL;
 	if (prep(r,
 		 "SELECT id, device_id, kind, created, message, status, attempts, last_error, "
-		 "sent_at FROM notices WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR "
+		 "sent_at, output FROM notices WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR "
 		 "device_id = ?2) ORDER BY id",
 		 &st))
 		return -EIO;
@@ -454,20 +457,60 @@ int registry_notices(struct registry *r, const char *status, int64_t device, jso
 }
 
 int registry_notice_result(struct registry *r, int64_t id, bool sent, const char *error,
-			   int64_t at)
+			   const char *output, int64_t at)
 {
 	sqlite3_stmt *st;
 
 	if (prep(r,
 		 "UPDATE notices SET status = ?2, attempts = attempts + 1, last_error = ?3, "
-		 "sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END WHERE id = ?1",
+		 "output = ?5, sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END "
+		 "WHERE id = ?1",
 		 &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, sent ? "sent" : "failed");
 	bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, at);
+	bind_text(st, 5, output && *output ? output : NULL);
 	return done(st);
+}
+
+int registry_notice_get(struct registry *r, int64_t id, json_t **ret)
+{
+	sqlite3_stmt *st;
+	json_t *rows = NULL;
+	int rc;
+
+	*ret = NULL;
+	if (prep(r,
+		 "SELECT id, device_id, kind, created, message, status, attempts, last_error, "
+		 "sent_at, output FROM notices WHERE id = ?1",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = collect(st, row_notice, &rows);
+	if (rc)
+		return rc;
+	if (!json_array_size(rows)) {
+		json_decref(rows);
+		return -ENOENT;
+	}
+	*ret = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	return 0;
+}
+
+int registry_notice_requeue(struct registry *r, int64_t id)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r, "UPDATE notices SET status = 'pending' WHERE id = ?1 AND status = 'failed'",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if (done(st))
+		return -EIO;
+	return sqlite3_changes(r->db) == 1 ? 0 : -ENOENT;
 }
 
 /* ---- persons and sightings ------------------------------------------------------ */

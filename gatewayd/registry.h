@@ -21,7 +21,7 @@
 struct registry;
 
 /* The schema version this gatewayd writes. */
-#define REGISTRY_SCHEMA 1
+#define REGISTRY_SCHEMA 2
 
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);
@@ -50,8 +50,12 @@ int registry_notice_add(struct registry *r, int64_t device_id, const char *kind,
 			const char *message, int64_t *ret_id);
 /* Notices with @status ("pending", "sent", "failed"; NULL: all) of @device (0: all). */
 int registry_notices(struct registry *r, const char *status, int64_t device, json_t **ret);
+/* The outcome of one attempt; @output is what the command printed (may be NULL). */
 int registry_notice_result(struct registry *r, int64_t id, bool sent, const char *error,
-			   int64_t at);
+			   const char *output, int64_t at);
+int registry_notice_get(struct registry *r, int64_t id, json_t **ret); /* -ENOENT */
+/* C-24: a failed notice becomes pending again (-ENOENT when it is not failed). */
+int registry_notice_requeue(struct registry *r, int64_t id);
 
 /* C-15: a person's status, as recorded. */
 int registry_person_set(struct registry *r, const char *name, const char *status, int64_t at,

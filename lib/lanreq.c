@@ -60,7 +60,7 @@ static const char *const op_names[LRO__COUNT] = {
 	[LRO_QUARANTINE] = "quarantine", [LRO_RELEASE] = "release", [LRO_CONFIRM] = "confirm",
 	[LRO_LIST] = "list",		 [LRO_SHOW] = "show",	    [LRO_NOTICES] = "notices",
 	[LRO_REPORT] = "report",	 [LRO_EXPORT] = "export",   [LRO_SEEN] = "seen",
-	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",
+	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",   [LRO_RESEND] = "resend",
 };
 
 const char *lr_op_name(enum lr_op op)
@@ -94,6 +94,13 @@ unsigned lr_op_roles(enum lr_op op)
 	case LRO_QUARANTINE:
 		/* ADM-4: an emergency cut-off is a predefined operator action; lifting it is not. */
 		return ROLE_NETADMIN | ROLE_OPERATOR;
+	case LRO_RESEND:
+		/*
+		 * ADM-4: sending a failed notice again changes no rule and no
+		 * registration; it is a predefined action of the operator's
+		 * procedure (after the mail relay is repaired).
+		 */
+		return ROLE_NETADMIN | ROLE_OPERATOR;
 	case LRO_APPROVE:
 	case LRO_REFUSE:
 	case LRO_CHANGE:
@@ -117,7 +124,7 @@ unsigned lr_op_roles(enum lr_op op)
 
 bool lr_op_writes(enum lr_op op)
 {
-	return op <= LRO_CONFIRM || op == LRO_PERSON;
+	return op <= LRO_CONFIRM || op == LRO_PERSON || op == LRO_RESEND;
 }
 
 static const char *const notice_names[LRN__COUNT] = {
@@ -603,15 +610,15 @@ static int check_doc(const struct lr_ctx *cx, const json_t *doc, int64_t self_id
 	return 0;
 }
 
-static int need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len)
+int lr_need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len)
 {
 	if (cx->roles & lr_op_roles(op))
 		return 0;
 	return fail(why, len, "'device %s' needs the role %s; %s does not hold it", lr_op_name(op),
-		    op == LRO_ENDORSE		? "dept-head"
-		    : op == LRO_REQUEST		? "helpdesk, netadmin or dept-head"
-		    : op == LRO_QUARANTINE	? "netadmin or operator"
-						: "netadmin",
+		    op == LRO_ENDORSE				     ? "dept-head"
+		    : op == LRO_REQUEST				     ? "helpdesk, netadmin or dept-head"
+		    : op == LRO_QUARANTINE || op == LRO_RESEND ? "netadmin or operator"
+							     : "netadmin",
 		    cx->actor);
 }
 
@@ -634,7 +641,7 @@ int lr_request(const struct lr_ctx *cx, const json_t *args, json_t **ret, char *
 	int r;
 
 	*ret = NULL;
-	if ((r = need_role(cx, LRO_REQUEST, why, len)))
+	if ((r = lr_need_role(cx, LRO_REQUEST, why, len)))
 		return r;
 	if (!json_is_object(args))
 		return fail(why, len, "a request is a set of fields");
@@ -667,7 +674,7 @@ int lr_endorse(const struct lr_ctx *cx, json_t *doc, char *why, size_t len)
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_ENDORSE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_ENDORSE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_REQUESTED), "endorsed", why, len)))
 		return r;
 	if (has(doc, "endorsed_by"))
@@ -744,7 +751,7 @@ int lr_approve(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *w
 	size_t i;
 	int r;
 
-	if ((r = need_role(cx, LRO_APPROVE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_APPROVE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_REQUESTED), "approved", why, len)))
 		return r;
 	/* C-1: the department head's endorsement comes first. */
@@ -826,7 +833,7 @@ int lr_refuse(const struct lr_ctx *cx, json_t *doc, const char *reason, char *wh
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_REFUSE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_REFUSE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_REQUESTED), "refused", why, len)))
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
@@ -861,7 +868,7 @@ int lr_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *wh
 	int r;
 	size_t i;
 
-	if ((r = need_role(cx, LRO_CHANGE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_CHANGE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "changed", why, len)))
 		return r;
 	/* LANREQ-34: where, what for and why, or no change. */
@@ -956,7 +963,7 @@ int lr_end(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, 
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_END, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_END, why, len)) ||
 	    (r = need_state(doc,
 			    ST(LRS_REQUESTED) | ST(LRS_APPROVED) | ST(LRS_CHANGED) |
 				    ST(LRS_QUARANTINED),
@@ -972,7 +979,7 @@ int lr_quarantine(const struct lr_ctx *cx, json_t *doc, const char *reason, char
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_QUARANTINE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_QUARANTINE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "quarantined", why, len)))
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
@@ -994,7 +1001,7 @@ int lr_release(const struct lr_ctx *cx, json_t *doc, const char *instructed_by, 
 	const char *back;
 	int r;
 
-	if ((r = need_role(cx, LRO_RELEASE, why, len)))
+	if ((r = lr_need_role(cx, LRO_RELEASE, why, len)))
 		return r;
 	if (!json_is_true(json_object_get(doc, "quarantine_open")) &&
 	    (r = need_state(doc, ST(LRS_QUARANTINED), "released", why, len)))
@@ -1018,7 +1025,7 @@ int lr_confirm(const struct lr_ctx *cx, json_t *doc, const char *comment, char *
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_CONFIRM, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_CONFIRM, why, len)) ||
 	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED) | ST(LRS_QUARANTINED),
 			    "checked", why, len)))
 		return r;
@@ -1056,7 +1063,7 @@ int lr_person_apply(const struct lr_ctx *cx, json_t *doc, enum lr_person_effect 
 	char reason[256];
 	int r;
 
-	if ((r = need_role(cx, LRO_PERSON, why, len)))
+	if ((r = lr_need_role(cx, LRO_PERSON, why, len)))
 		return r;
 	snprintf(reason, sizeof(reason), "%s: %s (LANREQ-40, C-15)", person, status);
 	if (effect == LRP_END)

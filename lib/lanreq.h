@@ -118,6 +118,7 @@ enum lr_op {
 	LRO_SEEN,      /* LANREQ-46: devices observed on the LAN */
 	LRO_PERSON,    /* C-15: a person's departure, leave or transfer */
 	LRO_PEOPLE,    /* ADM-1, ADM-5..7: the management IDs, their roles and changes */
+	LRO_RESEND,    /* C-24: a failed notice is queued again */
 	LRO__COUNT
 };
 
@@ -126,6 +127,8 @@ int lr_op_parse(const char *s, enum lr_op *ret);
 unsigned lr_op_roles(enum lr_op op);
 /* True when the op changes the registry. */
 bool lr_op_writes(enum lr_op op);
+/* 0 when @cx's roles permit @op, else -EINVAL with the role it needs in @why. */
+int lr_need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len);
 
 /*
  * LANREQ-1..20, C-16, C-17, WLAN-2: a new registration from the request's

@@ -45,7 +45,8 @@ static const char usage_text[] =
 	"Views:\n"
 	"  list [--state S] [--zone Z] [--department D] [--user U] [--expiring 14d]\n"
 	"  show ID|MAC|IP                  every field, the change history, the notices\n"
-	"  notices [--status pending|sent|failed]\n"
+	"  notices [--status pending|sent|failed] [--failed]   the notices and their results (C-24)\n"
+	"  resend NOTICE-ID                send a failed notice again (netadmin, operator)\n"
 	"  report [--kind conformance|department] [--department D]   (LANREQ-30, LANREQ-31)\n"
 	"  export --list ip|dns|ports|macs [--format json|csv|zone|dnsmasq]\n"
 	"                                  the lists (LANREQ-26..28, WLAN-8); zone: DNS A records\n"
@@ -69,6 +70,7 @@ static bool has_target(enum lr_op op)
 	case LRO_RELEASE:
 	case LRO_CONFIRM:
 	case LRO_SHOW:
+	case LRO_RESEND:
 		return true;
 	default:
 		return false;
@@ -334,10 +336,18 @@ static void print_notices(const json_t *rows)
 	       "ERROR");
 	json_array_foreach(rows, i, r) {
 		when(json_integer_value(json_object_get(r, "created")), t, sizeof(t));
-		printf("%-5lld %-7lld %-9s %-8s %-20s %s\n",
-		       (long long)json_integer_value(json_object_get(r, "id")),
+		const char *out = json_string_value(json_object_get(r, "output"));
+
+		printf("%-5lld %-7lld %-9s %-8s %-20s %s", (long long)json_integer_value(json_object_get(r, "id")),
 		       (long long)json_integer_value(json_object_get(r, "device")), s_of(r, "kind"),
 		       s_of(r, "status"), t, s_of(r, "error"));
+		/* What the command printed, on one line (C-24: the reason a relay gave). */
+		if (out) {
+			fputs(": ", stdout);
+			for (; *out; out++)
+				putchar(*out == '\n' || *out == '\r' || *out == '\t' ? ' ' : *out);
+		}
+		putchar('\n');
 	}
 }
 
@@ -513,6 +523,15 @@ static void print_done(enum lr_op op, const json_t *res)
 		       "refuses it next\n",
 		       id, s_of(doc, "endorsed_by"));
 		break;
+	case LRO_RESEND: {
+		const json_t *n = json_object_get(res, "notice");
+
+		printf("notice %lld (%s, registration %lld) queued again; 'netctl device notices' "
+		       "shows its result\n",
+		       (long long)json_integer_value(json_object_get(n, "id")), s_of(n, "kind"),
+		       (long long)json_integer_value(json_object_get(n, "device")));
+		return;
+	}
 	case LRO_PERSON: {
 		char e[512], f[512];
 
@@ -586,6 +605,8 @@ int cmd_device(int argc, char **argv)
 
 		if (!strcmp(a, "--json")) {
 			json = true;
+		} else if (op == LRO_NOTICES && !strcmp(a, "--failed")) {
+			json_object_set_new(args, "status", json_string("failed"));
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			printf("%s", usage_text);
 			json_decref(args);

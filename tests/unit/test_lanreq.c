@@ -524,6 +524,27 @@ static void filters(void **state)
 	json_decref(doc);
 }
 
+/* C-24, ADM-4: resending a failed notice is an operator's predefined action, not the help desk's. */
+static void resend_roles(void **state)
+{
+	struct lr_ctx op = ctx(*state, "Night operator", ROLE_OPERATOR),
+		      hd = ctx(*state, "Sato (help desk)", ROLE_HELPDESK),
+		      au = ctx(*state, "Audit", ROLE_AUDITOR);
+	enum lr_op o;
+	char why[160];
+
+	assert_int_equal(lr_op_parse("resend", &o), 0);
+	assert_int_equal(o, LRO_RESEND);
+	assert_true(lr_op_writes(LRO_RESEND));
+	assert_int_equal(lr_need_role(&op, LRO_RESEND, why, sizeof(why)), 0);
+	assert_int_equal(lr_need_role(&hd, LRO_RESEND, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "'device resend' needs the role netadmin or operator; Sato (help "
+				 "desk) does not hold it");
+	assert_int_equal(lr_need_role(&au, LRO_RESEND, why, sizeof(why)), -EINVAL);
+	/* The operator may quarantine and resend, never release (C-32). */
+	assert_int_equal(lr_need_role(&op, LRO_RELEASE, why, sizeof(why)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +561,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(person_status_effects, setup, teardown),
 		cmocka_unit_test_setup_teardown(approval_notice_lists_the_permission, setup, teardown),
 		cmocka_unit_test_setup_teardown(filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(resend_roles, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,6 +114,8 @@ static void settings_from(struct lan *l, const struct policy *p)
 	l->set.max_period = p->registry.max_period;
 	l->set.utc_offset = p->registry.utc_offset;
 	l->set.four_eyes = p->registry.four_eyes;
+	memcpy(l->set.dept_check, p->registry.dept_check, sizeof(l->set.dept_check));
+	l->set.n_dept_check = p->registry.n_dept_check;
 }
 
 struct lan *lan_open(const char *path, char *err, size_t errlen)
@@ -1609,6 +1611,235 @@ out:
 	return res;
 }
 
+/* ---- LANREQ-31: the half-yearly department check ------------------------------- */
+
+static int cmp_dept(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "department")),
+		      json_string_value(json_object_get(*(json_t *const *)b, "department")));
+}
+
+/*
+ * Each department of an approved, changed or quarantined registration: how
+ * many, its last check (or, never checked, its first approval), when the
+ * next is due and whether that is overdue and already notified. Sorted.
+ */
+static json_t *dept_rows(struct lan *l, int64_t now)
+{
+	json_t *all = NULL, *checks = NULL, *by = json_object(), *doc, *c, *res = NULL, *v;
+	const char *key;
+	json_t **rows = NULL;
+	size_t i, n = 0;
+
+	if (!by || cached(l, &all) || registry_dept_checks(l->reg, &checks))
+		goto out;
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		const char *d = json_string_value(json_object_get(doc, "user.department"));
+		int64_t at = 0;
+		json_t *row;
+
+		if ((s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED) || !d)
+			continue;
+		time_parse(json_string_value(json_object_get(doc, "approved_at")) ?: "", &at);
+		row = json_object_get(by, d);
+		if (!row) {
+			row = json_pack("{s:s, s:I, s:I}", "department", d, "registrations",
+					(json_int_t)0, "since", (json_int_t)at);
+			if (!row || json_object_set_new(by, d, row))
+				goto out;
+		}
+		json_object_set_new(row, "registrations",
+				    json_integer(json_integer_value(json_object_get(row, "registrations")) + 1));
+		if (at && at < json_integer_value(json_object_get(row, "since")))
+			json_object_set_new(row, "since", json_integer(at));
+	}
+	json_array_foreach(checks, i, c) {
+		json_t *row = json_object_get(by, json_string_value(json_object_get(c, "department")));
+
+		if (!row)
+			continue; /* a department with nothing registered now has nothing to check */
+		json_object_set(row, "last_check", json_object_get(c, "at"));
+		json_object_set(row, "last_check_by", json_object_get(c, "done_by"));
+		json_object_set(row, "note", json_object_get(c, "note"));
+	}
+	rows = calloc(json_object_size(by) + 1, sizeof(*rows));
+	res = json_array();
+	if (!rows || !res)
+		goto out;
+	json_object_foreach(by, key, v) {
+		json_t *lc = json_object_get(v, "last_check");
+		int64_t due = lr_dept_check_due(&l->set, lc ? json_integer_value(lc)
+							   : json_integer_value(json_object_get(v, "since")));
+		bool told = false;
+
+		if (due && now >= due)
+			registry_dept_overdue(l->reg, key, due, &told);
+		json_object_set_new(v, "due", due ? json_integer(due) : json_null());
+		json_object_set_new(v, "overdue", json_boolean(due && now >= due));
+		json_object_set_new(v, "notified", json_boolean(told));
+		rows[n++] = v;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_dept);
+	for (i = 0; i < n; i++)
+		json_array_append(res, rows[i]);
+out:
+	free(rows);
+	json_decref(all);
+	json_decref(checks);
+	json_decref(by);
+	return res;
+}
+
+/* 'netctl device check [DEPT]' lists; with --done a netadmin records a department's check. */
+static json_t *dept_check(struct lan *l, const struct lr_ctx *cx, const json_t *args, char *err,
+			  size_t errlen)
+{
+	const char *dept = arg_str(args, "department"), *note = arg_str(args, "note"),
+		   *by = arg_str(args, "by");
+	json_t *rows = dept_rows(l, cx->now), *row = NULL, *res, *after, *r;
+	char subject[600];
+	size_t i;
+
+	if (!rows) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	json_array_foreach(rows, i, r)
+		if (dept && !strcmp(json_string_value(json_object_get(r, "department")), dept))
+			row = r;
+	if (!json_object_get(args, "done")) {
+		if (!dept)
+			return rows;
+		res = json_array();
+		if (row)
+			json_array_append(res, row);
+		json_decref(rows);
+		return res;
+	}
+	/* Recording changes the registry: the network administrators check (LANREQ-31). */
+	if (!(cx->roles & ROLE_NETADMIN)) {
+		snprintf(err, errlen, "'device check --done' needs the role netadmin; %s does not "
+				      "hold it",
+			 cx->actor);
+		goto refused;
+	}
+	if (!dept || !row) {
+		snprintf(err, errlen, dept ? "no approved registration has user.department '%s' "
+					     "('netctl device check' lists the departments)"
+					   : "name the department: 'netctl device check DEPARTMENT "
+					     "--done --note TEXT'",
+			 dept);
+		goto refused;
+	}
+	if (!note || !*note) {
+		snprintf(err, errlen, "a department check records what was found (LANREQ-31): "
+				      "--note TEXT");
+		goto refused;
+	}
+	if (strpbrk(note, "\r\n") || (by && strpbrk(by, "\r\n"))) {
+		snprintf(err, errlen, "--note and --by are one line each");
+		goto refused;
+	}
+	snprintf(subject, sizeof(subject), "department:%s", dept);
+	after = json_pack("{s:s, s:s, s:I}", "done_by", by ? by : cx->actor, "note", note,
+			  "registrations", json_integer_value(json_object_get(row, "registrations")));
+	if (!after || registry_begin(l->reg)) {
+		json_decref(after);
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto refused;
+	}
+	if (registry_dept_check_add(l->reg, dept, cx->now, by ? by : cx->actor, cx->actor, note) ||
+	    registry_event(l->reg, cx->now, cx->actor, subject, "department check", note, NULL,
+			   after) ||
+	    registry_commit(l->reg)) {
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		json_decref(after);
+		goto refused;
+	}
+	json_decref(after);
+	json_decref(rows);
+	log_info("registry: department check of %s recorded by %s (LANREQ-31)", dept, cx->actor);
+	l->next_valid = false; /* the next due date moved */
+	rows = dept_rows(l, cx->now);
+	res = json_array();
+	json_array_foreach(rows, i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "department")), dept))
+			json_array_append(res, r);
+	json_decref(rows);
+	return res;
+refused:
+	json_decref(rows);
+	return NULL;
+}
+
+/*
+ * LANREQ-31: an overdue department check is notified once per due date, to
+ * registry.department_check_to (else notify_from): the config's people have
+ * no mail addresses, so the network administrators involve the head.
+ */
+static int dept_overdue_notices(struct lan *l, int64_t now)
+{
+	const char *to = l->p->registry.dept_check_to ?: l->p->registry.notify_from;
+	json_t *rows = dept_rows(l, now), *r;
+	size_t i;
+	int rc = 0;
+
+	if (!rows)
+		return -EIO;
+	json_array_foreach(rows, i, r) {
+		const char *dept = json_string_value(json_object_get(r, "department"));
+		int64_t due = json_integer_value(json_object_get(r, "due")), nid = 0;
+		json_t *lc = json_object_get(r, "last_check");
+		char subject[600], last[32], reason[64], *msg;
+
+		if (!json_is_true(json_object_get(r, "overdue")) ||
+		    json_is_true(json_object_get(r, "notified")))
+			continue;
+		if (lc)
+			time_format(json_integer_value(lc), last, sizeof(last));
+		time_format(due, reason, sizeof(reason));
+		msg = lr_dept_notice_text(dept, due,
+					  (size_t)json_integer_value(json_object_get(r, "registrations")),
+					  lc ? last : NULL, to, l->p->registry.notify_from);
+		snprintf(subject, sizeof(subject), "department:%s", dept);
+		rc = !msg ? -ENOMEM
+			  : registry_notice_add(l->reg, 0, "department-check", now, msg, &nid) ?:
+				    registry_dept_overdue_add(l->reg, dept, due, nid) ?:
+				    registry_event(l->reg, now, "gatewayd", subject,
+						   "department check overdue", reason, NULL, NULL);
+		free(msg);
+		if (rc)
+			break;
+		log_warning("registry: the half-yearly check of %s was due at %s (LANREQ-31); "
+			    "notice %lld",
+			    dept, reason, (long long)nid);
+	}
+	json_decref(rows);
+	return rc;
+}
+
+/* When a department check falls due next (now + 1: one is overdue and not notified). */
+static int64_t dept_next(struct lan *l, int64_t now)
+{
+	json_t *rows, *r;
+	int64_t best = 0;
+	size_t i;
+
+	if (!l->p || !l->set.n_dept_check || !(rows = dept_rows(l, now)))
+		return 0;
+	json_array_foreach(rows, i, r) {
+		int64_t due = json_integer_value(json_object_get(r, "due"));
+		int64_t t = json_is_true(json_object_get(r, "notified")) ? 0 : due > now ? due : now + 1;
+
+		if (t && (!best || t < best))
+			best = t;
+	}
+	json_decref(rows);
+	return best;
+}
+
 /* Fixes event subjects for registrations: "device:ID". */
 static void subject_of(const json_t *doc, char *buf, size_t len)
 {
@@ -1695,6 +1926,8 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		return people_view(l);
 	case LRO_RESEND:
 		return resend(l, &cx, args, err, errlen);
+	case LRO_CHECK:
+		return dept_check(l, &cx, args, err, errlen);
 	case LRO_PERSON:
 		res = person_op(l, &cx, args, err, errlen);
 		if (res) {
@@ -1877,6 +2110,10 @@ void lan_tick(struct lan *l, int64_t now)
 			break;
 	}
 	json_decref(all);
+	if (!r && l->set.n_dept_check) {
+		invalidate(l); /* the loop changed registrations the view reads */
+		r = dept_overdue_notices(l, now);
+	}
 	if (r || registry_commit(l->reg)) {
 		log_error("registry: the timer's changes could not be stored: %s; retrying",
 			  registry_errmsg(l->reg));
@@ -1908,6 +2145,12 @@ int64_t lan_next(struct lan *l, int64_t now)
 				l->next_at = t;
 		}
 		json_decref(all);
+		{
+			int64_t d = dept_next(l, now);
+
+			if (d && (!l->next_at || d < l->next_at))
+				l->next_at = d;
+		}
 		l->next_valid = true;
 	}
 	if (l->next_at && (!best || l->next_at < best))

@@ -48,6 +48,14 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (mac, ip, iface));",
 	/* 1 -> 2: C-24: what the notify command printed, kept with the notice. */
 	"ALTER TABLE notices ADD COLUMN output TEXT;",
+	/* 2 -> 3: LANREQ-31: the half-yearly department checks and their overdue notices. */
+	"CREATE TABLE dept_checks ("
+	"  id INTEGER PRIMARY KEY, department TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  done_by TEXT NOT NULL, recorded_by TEXT NOT NULL, note TEXT NOT NULL);"
+	"CREATE INDEX dept_checks_department ON dept_checks(department);"
+	"CREATE TABLE dept_overdue ("
+	"  department TEXT NOT NULL, due INTEGER NOT NULL, notice_id INTEGER,"
+	"  PRIMARY KEY (department, due));",
 };
 
 const char *registry_errmsg(struct registry *r)
@@ -588,4 +596,73 @@ int registry_sightings(struct registry *r, json_t **ret)
 		 &st))
 		return -EIO;
 	return collect(st, row_sighting, ret);
+}
+
+/* ---- LANREQ-31: department checks ----------------------------------------------- */
+
+int registry_dept_check_add(struct registry *r, const char *department, int64_t at,
+			    const char *done_by, const char *recorded_by, const char *note)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "INSERT INTO dept_checks (department, at, done_by, recorded_by, note) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5)",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, department);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, done_by);
+	bind_text(st, 4, recorded_by);
+	bind_text(st, 5, note);
+	return done(st);
+}
+
+static json_t *row_dept_check(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:I, s:o, s:o, s:o}", "department", col_str(st, 0), "at",
+			 (json_int_t)sqlite3_column_int64(st, 1), "done_by", col_str(st, 2),
+			 "recorded_by", col_str(st, 3), "note", col_str(st, 4));
+}
+
+int registry_dept_checks(struct registry *r, json_t **ret)
+{
+	sqlite3_stmt *st;
+
+	*ret = NULL;
+	if (prep(r,
+		 "SELECT department, at, done_by, recorded_by, note FROM dept_checks ORDER BY id",
+		 &st))
+		return -EIO;
+	return collect(st, row_dept_check, ret);
+}
+
+int registry_dept_overdue(struct registry *r, const char *department, int64_t due, bool *ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = false;
+	if (prep(r, "SELECT 1 FROM dept_overdue WHERE department = ?1 AND due = ?2", &st))
+		return -EIO;
+	bind_text(st, 1, department);
+	sqlite3_bind_int64(st, 2, due);
+	rc = sqlite3_step(st);
+	*ret = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int registry_dept_overdue_add(struct registry *r, const char *department, int64_t due,
+			      int64_t notice_id)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r, "INSERT INTO dept_overdue (department, due, notice_id) VALUES (?1, ?2, ?3)",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, department);
+	sqlite3_bind_int64(st, 2, due);
+	sqlite3_bind_int64(st, 3, notice_id);
+	return done(st);
 }

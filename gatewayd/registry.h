@@ -21,7 +21,7 @@
 struct registry;
 
 /* The schema version this gatewayd writes. */
-#define REGISTRY_SCHEMA 2
+#define REGISTRY_SCHEMA 3
 
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);
@@ -66,5 +66,14 @@ int registry_persons(struct registry *r, json_t **ret);
 int registry_sighting(struct registry *r, const char *mac, const char *ip, const char *iface,
 		      const char *kind, int64_t at);
 int registry_sightings(struct registry *r, json_t **ret);
+
+/* LANREQ-31: a department's half-yearly check, done by @done_by, recorded by @recorded_by. */
+int registry_dept_check_add(struct registry *r, const char *department, int64_t at,
+			    const char *done_by, const char *recorded_by, const char *note);
+int registry_dept_checks(struct registry *r, json_t **ret); /* every check, oldest first */
+/* The overdue notice for (@department, @due) was recorded already? */
+int registry_dept_overdue(struct registry *r, const char *department, int64_t due, bool *ret);
+int registry_dept_overdue_add(struct registry *r, const char *department, int64_t due,
+			      int64_t notice_id);
 
 #endif

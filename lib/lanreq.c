@@ -61,6 +61,7 @@ static const char *const op_names[LRO__COUNT] = {
 	[LRO_LIST] = "list",		 [LRO_SHOW] = "show",	    [LRO_NOTICES] = "notices",
 	[LRO_REPORT] = "report",	 [LRO_EXPORT] = "export",   [LRO_SEEN] = "seen",
 	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",   [LRO_RESEND] = "resend",
+	[LRO_CHECK] = "check",
 };
 
 const char *lr_op_name(enum lr_op op)
@@ -116,6 +117,7 @@ unsigned lr_op_roles(enum lr_op op)
 	case LRO_EXPORT:
 	case LRO_SEEN:
 	case LRO_PEOPLE:
+	case LRO_CHECK: /* the view; recording a check needs netadmin (lan.c) */
 		return everyone;
 	default:
 		return 0;
@@ -1422,6 +1424,89 @@ char *lr_notice_text(const json_t *doc, enum lr_notice k, const char *from)
 		return NULL;
 	}
 	return sb.buf;
+}
+
+char *lr_dept_notice_text(const char *department, int64_t due, size_t registrations,
+			  const char *last_check, const char *to, const char *from)
+{
+	struct strbuf sb = { 0 };
+	char subj[600], t[32];
+
+	time_format(due, t, sizeof(t));
+	snprintf(subj, sizeof(subj), "LAN department check overdue: %s", department);
+	if (from)
+		header(&sb, "From", from);
+	header(&sb, "To", to ? to : "");
+	header(&sb, "Subject", subj);
+	sb_addf(&sb, "Content-Type: text/plain; charset=UTF-8\n\n");
+	sb_addf(&sb, "The half-yearly check of the LAN connections of %s (LANREQ-31) was due at "
+		     "%s and is not recorded.\n\n",
+		department, t);
+	sb_addf(&sb, "  %-26s %zu\n  %-26s %s\n\n", "registrations", registrations, "last check",
+		last_check ? last_check : "never");
+	sb_addf(&sb, "Review them with the department head ('netctl device report --kind department "
+		     "--department \"%s\"') and record the check ('netctl device check \"%s\" "
+		     "--done --note TEXT').\n",
+		department, department);
+	sb_addf(&sb, "\n-- \ngatewayd LAN registry\n");
+	if (sb.oom) {
+		sb_fini(&sb);
+		return NULL;
+	}
+	return sb.buf;
+}
+
+/* ---- the half-yearly department check ------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int64_t year_of_days(int64_t z)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	return yoe + era * 400 + (mp >= 10);
+}
+
+int64_t lr_anchor_next(const struct lr_settings *set, int64_t t)
+{
+	int64_t local = t + set->utc_offset, days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	int64_t y = year_of_days(days), best = 0, yy;
+	size_t i;
+
+	for (yy = y; yy <= y + 1; yy++)
+		for (i = 0; i < set->n_dept_check; i++) {
+			int64_t a = days_from_civil(yy, set->dept_check[i] / 100,
+						    set->dept_check[i] % 100) * 86400 -
+				    set->utc_offset;
+
+			if (a > t && (!best || a < best))
+				best = a;
+		}
+	return best;
+}
+
+int64_t lr_dept_check_due(const struct lr_settings *set, int64_t last)
+{
+	int64_t end = lr_anchor_next(set, last);
+
+	return end ? lr_anchor_next(set, end) : 0;
 }
 
 /* ---- filters ---------------------------------------------------------------- */

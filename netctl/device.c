@@ -47,6 +47,8 @@ static const char usage_text[] =
 	"  show ID|MAC|IP                  every field, the change history, the notices\n"
 	"  notices [--status pending|sent|failed] [--failed]   the notices and their results (C-24)\n"
 	"  resend NOTICE-ID                send a failed notice again (netadmin, operator)\n"
+	"  check [DEPARTMENT]              the half-yearly department checks: last, next due\n"
+	"  check DEPARTMENT --done --note TEXT [--by NAME]   record one (netadmin; LANREQ-31)\n"
 	"  report [--kind conformance|department] [--department D]   (LANREQ-30, LANREQ-31)\n"
 	"  export --list ip|dns|ports|macs [--format json|csv|zone|dnsmasq]\n"
 	"                                  the lists (LANREQ-26..28, WLAN-8); zone: DNS A records\n"
@@ -469,6 +471,34 @@ static void print_rows(const json_t *rows)
 	}
 }
 
+/* LANREQ-31: each department's last check and when the next is due. */
+static void print_checks(const json_t *rows, bool done)
+{
+	char last[32], due[32];
+	size_t i;
+	json_t *r;
+
+	if (!json_array_size(rows)) {
+		printf("no department has an approved registration\n");
+		return;
+	}
+	if (done)
+		printf("department check recorded (LANREQ-31)\n");
+	printf("%-20s %-5s %-20s %-24s %-20s %s\n", "DEPARTMENT", "REGS", "LAST CHECK", "BY",
+	       "NEXT DUE", "STATUS");
+	json_array_foreach(rows, i, r) {
+		when(json_integer_value(json_object_get(r, "last_check")), last, sizeof(last));
+		when(json_integer_value(json_object_get(r, "due")), due, sizeof(due));
+		printf("%-20s %-5lld %-20s %-24s %-20s %s\n", s_of(r, "department"),
+		       (long long)json_integer_value(json_object_get(r, "registrations")), last,
+		       s_of(r, "last_check_by"), due,
+		       json_is_true(json_object_get(r, "overdue"))
+			       ? json_is_true(json_object_get(r, "notified")) ? "OVERDUE (notified)"
+									      : "OVERDUE"
+			       : "ok");
+	}
+}
+
 /* ADM-1, ADM-5..7: the management IDs now, their changes, person statuses. */
 static void print_people(const json_t *res)
 {
@@ -574,7 +604,7 @@ int cmd_device(int argc, char **argv)
 	const char *sock = getenv("GATEWAYD_SOCKET") ? getenv("GATEWAYD_SOCKET")
 						      : NETCTL_DEFAULT_SOCKET;
 	json_t *args, *req, *resp, *res;
-	bool json = false, unknown = false;
+	bool json = false, unknown = false, done = false;
 	const char *format = NULL;
 	char list[16] = "ip";
 	enum lr_op op;
@@ -605,6 +635,11 @@ int cmd_device(int argc, char **argv)
 
 		if (!strcmp(a, "--json")) {
 			json = true;
+		} else if (op == LRO_CHECK && !strcmp(a, "--done")) {
+			json_object_set_new(args, "done", json_true());
+		} else if (op == LRO_CHECK && strncmp(a, "--", 2) &&
+			   !json_object_get(args, "department")) {
+			json_object_set_new(args, "department", json_string(a));
 		} else if (op == LRO_NOTICES && !strcmp(a, "--failed")) {
 			json_object_set_new(args, "status", json_string("failed"));
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -678,6 +713,7 @@ int cmd_device(int argc, char **argv)
 		json = true;
 		format = NULL;
 	}
+	done = json_object_get(args, "done") != NULL;
 	req = json_pack("{s:i, s:s, s:o}", "version", CTL_PROTO_VERSION, "verb", "device", "args",
 			args);
 	resp = req ? netctl_call(sock, req) : NULL;
@@ -726,6 +762,9 @@ int cmd_device(int argc, char **argv)
 			break;
 		case LRO_PEOPLE:
 			print_people(res);
+			break;
+		case LRO_CHECK:
+			print_checks(res, done);
 			break;
 		case LRO_REPORT:
 		case LRO_EXPORT:

@@ -101,6 +101,8 @@ struct lan {
 	 * verb do not scan the registry (LANREQ-43: no address is shared).
 	 */
 	json_t *idx;
+	/* INC-1: the address quarantines in force (registry_aqs), NULL: read again. */
+	json_t *aq;
 };
 
 
@@ -146,6 +148,7 @@ void lan_close(struct lan *l)
 	registry_close(l->reg);
 	json_decref(l->cache);
 	json_decref(l->idx);
+	json_decref(l->aq);
 	free(l->admit.v);
 	free(l->quar.v);
 	free(l);
@@ -335,6 +338,20 @@ static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *
 			break;
 	}
 	json_decref(all);
+	/* INC-1: hosts without a registration, by address (quarantine4) or MAC (quarantine_mac). */
+	if (!r && !l->aq && registry_aqs(l->reg, false, &l->aq))
+		r = -EIO;
+	if (!r) {
+		json_t *q;
+
+		json_array_foreach(l->aq, i, q) {
+			const char *v = json_string_value(json_object_get(q, "value"));
+			bool is_mac = !strcmp(json_string_value(json_object_get(q, "kind")), "mac");
+
+			if ((r = kset_add(quar, is_mac ? v : "", is_mac ? NULL : v)))
+				break;
+		}
+	}
 	if (r) {
 		free(admit->v);
 		free(quar->v);
@@ -1840,6 +1857,110 @@ static int64_t dept_next(struct lan *l, int64_t now)
 	return best;
 }
 
+/* ---- INC-1: quarantine of a host without a registration ------------------------- */
+
+/* The address quarantine in force for MAC @mac or address @ip, or NULL (borrowed). */
+static json_t *aq_find(struct lan *l, const char *mac, const char *ip)
+{
+	json_t *q;
+	size_t i;
+
+	if (!l->aq && registry_aqs(l->reg, false, &l->aq))
+		return NULL;
+	json_array_foreach(l->aq, i, q)
+		if (!strcmp(json_string_value(json_object_get(q, "value")), mac ? mac : ip))
+			return q;
+	return NULL;
+}
+
+/*
+ * INC-1, LANREQ-42: 'quarantine MAC|IP' of a host no live registration
+ * holds (a server, a printer of the config, an unknown device): the MAC
+ * goes into quarantine_mac or the address into quarantine4 at once, with
+ * an event "address:VALUE". INC-2, C-32: only a netadmin releases it,
+ * recording who instructed the release.
+ */
+static json_t *aq_op(struct lan *l, const struct lr_ctx *cx, enum lr_op op, const char *mac,
+		     const char *ip, const json_t *args, char *err, size_t errlen)
+{
+	const char *reason = arg_str(args, "reason"), *instr = arg_str(args, "instructed_by");
+	const char *v = mac ? mac : ip;
+	json_t *q = aq_find(l, mac, ip), *before = NULL, *after = NULL, *res = NULL;
+	char subject[64];
+	int64_t id = 0;
+	int r;
+
+	if (lr_need_role(cx, op, err, errlen))
+		return NULL;
+	snprintf(subject, sizeof(subject), "address:%s", v);
+	if (op == LRO_QUARANTINE) {
+		struct in_addr a;
+
+		if (q) {
+			snprintf(err, errlen, "%s is quarantined already (since %lld, by %s)", v,
+				 (long long)json_integer_value(json_object_get(q, "at")),
+				 json_string_value(json_object_get(q, "quarantined_by")));
+			return NULL;
+		}
+		if (!reason || !*reason || strpbrk(reason, "\r\n")) {
+			snprintf(err, errlen, "a quarantine records why (LANREQ-42): --reason TEXT");
+			return NULL;
+		}
+		if (ip && inet_pton(AF_INET, ip, &a) != 1) {
+			snprintf(err, errlen, "'%s' is not an IPv4 address", ip);
+			return NULL;
+		}
+		after = json_pack("{s:s, s:s, s:s}", "kind", mac ? "mac" : "ip", "value", v, "state",
+				  "quarantined");
+	} else {
+		if (!q) {
+			snprintf(err, errlen, "neither a live registration nor a quarantine has %s %s",
+				 mac ? "MAC" : "address", v);
+			return NULL;
+		}
+		if (!instr || !*instr || strpbrk(instr, "\r\n")) {
+			snprintf(err, errlen, "a release records who instructed it (INC-2, C-32): "
+					      "--instructed-by NAME");
+			return NULL;
+		}
+		id = json_integer_value(json_object_get(q, "id"));
+		before = json_pack("{s:O, s:s, s:s}", "kind", json_object_get(q, "kind"), "value", v,
+				   "state", "quarantined");
+		after = json_pack("{s:O, s:s, s:s, s:s}", "kind", json_object_get(q, "kind"), "value",
+				  v, "state", "released", "release_instructed_by", instr);
+		reason = instr;
+	}
+	if (!after || registry_begin(l->reg)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto out;
+	}
+	r = op == LRO_QUARANTINE
+		    ? registry_aq_add(l->reg, mac ? "mac" : "ip", v, reason, cx->actor, cx->now, &id)
+		    : registry_aq_release(l->reg, id, cx->now, cx->actor, instr);
+	if (r || registry_event(l->reg, cx->now, cx->actor, subject, lr_op_name(op), reason, before,
+				after) ||
+	    registry_commit(l->reg)) {
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		goto out;
+	}
+	json_decref(l->aq);
+	l->aq = NULL;
+	log_info("registry: %s %s by %s: %s (INC-1)", lr_op_name(op), subject, cx->actor, reason);
+	/* The kernel follows; the cut ends the address's tracked connections (ctkill). */
+	sync_kernel(l, cx->now);
+	res = json_pack("{s:{s:I, s:s, s:s, s:s}, s:b}", "quarantine", "id", (json_int_t)id, "kind",
+			mac ? "mac" : "ip", "value", v, "state",
+			op == LRO_QUARANTINE ? "quarantined" : "released", "kernel_synced",
+			l->synced);
+	if (res && !l->synced)
+		json_object_set_new(res, "kernel_error", json_string(l->sync_err));
+out:
+	json_decref(before);
+	json_decref(after);
+	return res;
+}
+
 /* Fixes event subjects for registrations: "device:ID". */
 static void subject_of(const json_t *doc, char *buf, size_t len)
 {
@@ -1928,6 +2049,32 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		return resend(l, &cx, args, err, errlen);
 	case LRO_CHECK:
 		return dept_check(l, &cx, args, err, errlen);
+	case LRO_QUARANTINED:
+		if (registry_aqs(l->reg, json_object_get(args, "all") != NULL, &res)) {
+			snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+			return NULL;
+		}
+		return res;
+	case LRO_QUARANTINE:
+	case LRO_RELEASE:
+		if (!json_object_get(args, "id")) {
+			const char *mac = arg_str(args, "mac"), *ip = arg_str(args, "ip");
+			char m[18];
+
+			if (mac && !lr_mac_normal(mac, m)) {
+				snprintf(err, errlen, "'%s' is not a MAC address", mac);
+				return NULL;
+			}
+			if (find(l, args, &doc, err, errlen) == -ENOENT) {
+				err[0] = 0;
+				return aq_op(l, &cx, op, mac ? m : NULL, mac ? NULL : ip, args, err,
+					     errlen);
+			}
+			json_decref(doc);
+			doc = NULL;
+			err[0] = 0;
+		}
+		break;
 	case LRO_PERSON:
 		res = person_op(l, &cx, args, err, errlen);
 		if (res) {

@@ -56,6 +56,12 @@ static const char *const migrations[] = {
 	"CREATE TABLE dept_overdue ("
 	"  department TEXT NOT NULL, due INTEGER NOT NULL, notice_id INTEGER,"
 	"  PRIMARY KEY (department, due));",
+	/* 3 -> 4: INC-1: quarantines of addresses and MACs that have no registration. */
+	"CREATE TABLE addr_quarantines ("
+	"  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, quarantined_by TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  released_at INTEGER, released_by TEXT, instructed_by TEXT);"
+	"CREATE INDEX addr_quarantines_value ON addr_quarantines(value);",
 };
 
 const char *registry_errmsg(struct registry *r)
@@ -665,4 +671,76 @@ int registry_dept_overdue_add(struct registry *r, const char *department, int64_
 	sqlite3_bind_int64(st, 2, due);
 	sqlite3_bind_int64(st, 3, notice_id);
 	return done(st);
+}
+
+/* ---- INC-1: quarantines of addresses without a registration ---------------------- */
+
+int registry_aq_add(struct registry *r, const char *kind, const char *value, const char *reason,
+		    const char *by, int64_t at, int64_t *ret_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prep(r,
+		 "INSERT INTO addr_quarantines (kind, value, reason, quarantined_by, at) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5)",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, value);
+	bind_text(st, 3, reason);
+	bind_text(st, 4, by);
+	sqlite3_bind_int64(st, 5, at);
+	rc = done(st);
+	if (!rc && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(r->db);
+	return rc;
+}
+
+static json_t *row_aq(sqlite3_stmt *st)
+{
+	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:I}", "id",
+			      (json_int_t)sqlite3_column_int64(st, 0), "kind", col_str(st, 1),
+			      "value", col_str(st, 2), "reason", col_str(st, 3), "quarantined_by",
+			      col_str(st, 4), "at", (json_int_t)sqlite3_column_int64(st, 5));
+
+	if (o && sqlite3_column_type(st, 6) != SQLITE_NULL) {
+		json_object_set_new(o, "released_at", json_integer(sqlite3_column_int64(st, 6)));
+		json_object_set_new(o, "released_by", col_str(st, 7));
+		json_object_set_new(o, "instructed_by", col_str(st, 8));
+	}
+	return o;
+}
+
+int registry_aqs(struct registry *r, bool all, json_t **ret)
+{
+	sqlite3_stmt *st;
+
+	*ret = NULL;
+	if (prep(r,
+		 "SELECT id, kind, value, reason, quarantined_by, at, released_at, released_by, "
+		 "instructed_by FROM addr_quarantines WHERE ?1 OR released_at IS NULL ORDER BY id",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int(st, 1, all);
+	return collect(st, row_aq, ret);
+}
+
+int registry_aq_release(struct registry *r, int64_t id, int64_t at, const char *by,
+			const char *instructed_by)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "UPDATE addr_quarantines SET released_at = ?2, released_by = ?3, "
+		 "instructed_by = ?4 WHERE id = ?1 AND released_at IS NULL",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, by);
+	bind_text(st, 4, instructed_by);
+	if (done(st))
+		return -EIO;
+	return sqlite3_changes(r->db) == 1 ? 0 : -ENOENT;
 }

@@ -21,7 +21,7 @@
 struct registry;
 
 /* The schema version this gatewayd writes. */
-#define REGISTRY_SCHEMA 3
+#define REGISTRY_SCHEMA 4
 
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);
@@ -75,5 +75,12 @@ int registry_dept_checks(struct registry *r, json_t **ret); /* every check, olde
 int registry_dept_overdue(struct registry *r, const char *department, int64_t due, bool *ret);
 int registry_dept_overdue_add(struct registry *r, const char *department, int64_t due,
 			      int64_t notice_id);
+
+/* INC-1: a quarantine of an address or MAC (@kind "ip" or "mac") with no registration. */
+int registry_aq_add(struct registry *r, const char *kind, const char *value, const char *reason,
+		    const char *by, int64_t at, int64_t *ret_id);
+int registry_aqs(struct registry *r, bool all, json_t **ret); /* !@all: the ones in force */
+int registry_aq_release(struct registry *r, int64_t id, int64_t at, const char *by,
+			const char *instructed_by); /* -ENOENT: not in force */
 
 #endif

@@ -61,7 +61,7 @@ static const char *const op_names[LRO__COUNT] = {
 	[LRO_LIST] = "list",		 [LRO_SHOW] = "show",	    [LRO_NOTICES] = "notices",
 	[LRO_REPORT] = "report",	 [LRO_EXPORT] = "export",   [LRO_SEEN] = "seen",
 	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",   [LRO_RESEND] = "resend",
-	[LRO_CHECK] = "check",
+	[LRO_CHECK] = "check",		 [LRO_QUARANTINED] = "quarantined",
 };
 
 const char *lr_op_name(enum lr_op op)
@@ -118,6 +118,7 @@ unsigned lr_op_roles(enum lr_op op)
 	case LRO_SEEN:
 	case LRO_PEOPLE:
 	case LRO_CHECK: /* the view; recording a check needs netadmin (lan.c) */
+	case LRO_QUARANTINED:
 		return everyone;
 	default:
 		return 0;

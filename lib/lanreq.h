@@ -124,6 +124,7 @@ enum lr_op {
 	LRO_PEOPLE,    /* ADM-1, ADM-5..7: the management IDs, their roles and changes */
 	LRO_RESEND,    /* C-24: a failed notice is queued again */
 	LRO_CHECK,     /* LANREQ-31: the half-yearly department checks; --done records one */
+	LRO_QUARANTINED, /* INC-1: the quarantines of addresses without a registration */
 	LRO__COUNT
 };
 

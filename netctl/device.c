@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"             [--change.security-review TEXT]   a change request (LANREQ-34..36)\n"
 	"  end ID --reason TEXT            end the connection; the record is kept\n"
 	"  quarantine ID|MAC|IP --reason TEXT   cut off at once (LANREQ-42, INC-1)\n"
-	"  release ID --instructed-by NAME      lift a quarantine (INC-2)\n"
+	"  release ID|MAC|IP --instructed-by NAME   lift a quarantine (INC-2)\n"
+	"  (a MAC or IP no live registration holds is quarantined and released as an address)\n"
 	"  confirm ID --comment TEXT       confirm the post-approval check (LANREQ-30)\n"
 	"  person --name NAME --status departed|contract-ended|on-leave|transferred|active\n"
 	"                                  a person's status; ends or flags their devices (C-15)\n"
@@ -50,10 +51,12 @@ static const char usage_text[] =
 	"  check [DEPARTMENT]              the half-yearly department checks: last, next due\n"
 	"  check DEPARTMENT --done --note TEXT [--by NAME]   record one (netadmin; LANREQ-31)\n"
 	"  report [--kind conformance|department] [--department D]   (LANREQ-30, LANREQ-31)\n"
-	"  export --list ip|dns|ports|macs [--format json|csv|zone|dnsmasq]\n"
+	"  export --list ip|dns|ports|macs|dhcp [--format json|csv|zone|dnsmasq|kea] [--zone Z]\n"
 	"                                  the lists (LANREQ-26..28, WLAN-8); zone: DNS A records\n"
-	"                                  (dns), dnsmasq: DHCP reservations (ip)\n"
+	"                                  (dns), dnsmasq: DHCP reservations (ip), kea: Kea DHCPv4\n"
+	"                                  reservations (dhcp; LANREQ-23)\n"
 	"  seen                            devices observed on the LAN, with the verdict (LANREQ-46)\n"
+	"  quarantined [--all]             quarantines of hosts without a registration (INC-1)\n"
 	"  unknown                         the observed devices the register does not admit\n"
 	"  people                          management IDs and roles, their appointments and\n"
 	"                                  removals, person statuses (ADM-1, ADM-5..7, C-15)\n"
@@ -461,7 +464,8 @@ static void print_rows(const json_t *rows)
 
 		json_object_foreach(r, key, v) {
 			value_text(v, buf, sizeof(buf));
-			if ((!strcmp(key, "last_seen") || !strcmp(key, "first_seen")) &&
+			if ((!strcmp(key, "last_seen") || !strcmp(key, "first_seen") ||
+			     !strcmp(key, "at") || !strcmp(key, "released_at")) &&
 			    json_is_integer(v))
 				when(json_integer_value(v), buf, sizeof(buf));
 			printf("%s%s=%s", first ? "" : "  ", key, buf);
@@ -531,7 +535,19 @@ static void print_done(enum lr_op op, const json_t *res)
 	const json_t *doc = json_object_get(res, "registration");
 	long long id = (long long)json_integer_value(json_object_get(doc, "id"));
 
+	/* INC-1: a host without a registration, quarantined or released by its address. */
+	if (json_object_get(res, "quarantine")) {
+		const json_t *q = json_object_get(res, "quarantine");
+
+		printf("%s %s (no registration): %s\n",
+		       strcmp(s_of(q, "kind"), "mac") ? "address" : "MAC", s_of(q, "value"),
+		       s_of(q, "state"));
+		doc = NULL;
+		op = LRO__COUNT;
+	}
 	switch (op) {
+	case LRO__COUNT:
+		break;
 	case LRO_REQUEST:
 		printf("registration %lld filed (state requested)%s\n", id,
 		       json_object_get(doc, "endorsed_by") ? ", endorsed" : "");
@@ -635,9 +651,11 @@ int cmd_device(int argc, char **argv)
 
 		if (!strcmp(a, "--json")) {
 			json = true;
+		} else if (op == LRO_QUARANTINED && !strcmp(a, "--all")) {
+			json_object_set_new(args, "all", json_true());
 		} else if (op == LRO_CHECK && !strcmp(a, "--done")) {
 			json_object_set_new(args, "done", json_true());
-		} else if (op == LRO_CHECK && strncmp(a, "--", 2) &&
+		} else if (op == LRO_CHECK && a[0] != '-' &&
 			   !json_object_get(args, "department")) {
 			json_object_set_new(args, "department", json_string(a));
 		} else if (op == LRO_NOTICES && !strcmp(a, "--failed")) {
@@ -769,6 +787,7 @@ int cmd_device(int argc, char **argv)
 		case LRO_REPORT:
 		case LRO_EXPORT:
 		case LRO_SEEN:
+		case LRO_QUARANTINED:
 			print_rows(res);
 			break;
 		default:

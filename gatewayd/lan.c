@@ -1243,6 +1243,38 @@ static json_t *report(struct lan *l, const json_t *args, int64_t now, char *err,
 }
 
 /* LANREQ-26..28, WLAN-8: the lists, derived from the register at every call. */
+/* The zone's IPv4 network holding @doc's address (a DHCP device: the zone's first). */
+static void dhcp_subnet(const struct lan *l, const json_t *doc, json_t *row)
+{
+	const char *z = json_string_value(json_object_get(doc, "zone")),
+		   *ip = json_string_value(json_object_get(doc, "device.ip"));
+	const struct zone *zz = l->p && z ? policy_zone(l->p, z) : NULL;
+	const struct prefix *best = NULL;
+	struct prefix host;
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	if (!zz)
+		return;
+	if (!ip || prefix_parse(ip, &host))
+		host.family = 0;
+	for (i = 0; i < zz->n_nets; i++) {
+		const struct prefix *n = &zz->nets[i];
+
+		if (n->family != AF_INET)
+			continue;
+		if (host.family ? prefix_contains(n, &host) : !best) {
+			best = n;
+			if (host.family)
+				break;
+		}
+	}
+	if (!best)
+		return;
+	prefix_format(best, buf, sizeof(buf));
+	json_object_set_new(row, "subnet", json_string(buf));
+}
+
 static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t errlen)
 {
 	const char *list = arg_str(args, "list") ?: "ip";
@@ -1256,6 +1288,9 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 						  "id" };
 	static const char *const cols_macs[] = { "device.mac", "user.id", "zone",
 						 "device.hostname", "id" };
+	/* LANREQ-23, C-2: what a DHCP server needs to serve exactly the registered devices. */
+	static const char *const cols_dhcp[] = { "device.mac", "device.ip", "device.hostname",
+						 "device.addr_mode", "zone", "id" };
 	const char *const *cols;
 	size_t n_cols, i, k;
 	json_t *all, *doc, *out;
@@ -1268,8 +1303,10 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 		cols = cols_ports, n_cols = ARRAY_SIZE(cols_ports);
 	else if (!strcmp(list, "macs"))
 		cols = cols_macs, n_cols = ARRAY_SIZE(cols_macs);
+	else if (!strcmp(list, "dhcp"))
+		cols = cols_dhcp, n_cols = ARRAY_SIZE(cols_dhcp);
 	else {
-		snprintf(err, errlen, "list '%s' is not ip, dns, ports or macs", list);
+		snprintf(err, errlen, "list '%s' is not ip, dns, ports, macs or dhcp", list);
 		return NULL;
 	}
 	if (cached(l, &all)) {
@@ -1282,6 +1319,13 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 		json_t *row;
 
 		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+			continue;
+		/* A quarantined device gets no lease; the zone filter applies as for macs. */
+		if (!strcmp(list, "dhcp") &&
+		    (s == LRS_QUARANTINED ||
+		     (arg_str(args, "zone") &&
+		      strcmp(arg_str(args, "zone"),
+			     json_string_value(json_object_get(doc, "zone")) ?: ""))))
 			continue;
 		if (!strcmp(list, "macs")) {
 			const char *z = json_string_value(json_object_get(doc, "zone"));
@@ -1298,6 +1342,8 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 			if (v)
 				json_object_set(row, cols[k], v);
 		}
+		if (!strcmp(list, "dhcp"))
+			dhcp_subnet(l, doc, row);
 		json_array_append_new(out, row);
 	}
 	json_decref(all);

@@ -387,7 +387,57 @@ static void csv_field(const char *v, bool last)
  * per list), zone (DNS A records of devices registered in DNS), dnsmasq
  * (DHCP reservations: the registered address for the registered MAC).
  */
-static int print_export(const json_t *rows, const char *list, const char *format)
+/*
+ * LANREQ-23, C-2: Kea DHCPv4 host reservations of the approved and changed
+ * registrations (not quarantined ones): hw-address and hostname, and the
+ * address of a static device. With --zone, the zone's "reservations" array;
+ * without, a "subnet4" array with one subnet per zone network. Kea serves
+ * only them when the subnet's pool carries "client-class": "KNOWN".
+ */
+static int print_kea(const json_t *rows, const char *zone)
+{
+	json_t *subnets = json_array(), *by = json_object(), *r, *out;
+	char *t;
+	size_t i;
+
+	if (!subnets || !by)
+		return EXIT_REFUSED;
+	json_array_foreach(rows, i, r) {
+		const char *sn = json_string_value(json_object_get(r, "subnet"));
+		json_t *res = json_pack("{s:O}", "hw-address", json_object_get(r, "device.mac")), *s;
+
+		if (!res || !sn)
+			continue;
+		if (!strcmp(s_of(r, "device.addr_mode"), "static") && json_object_get(r, "device.ip"))
+			json_object_set(res, "ip-address", json_object_get(r, "device.ip"));
+		if (json_object_get(r, "device.hostname"))
+			json_object_set(res, "hostname", json_object_get(r, "device.hostname"));
+		s = json_object_get(by, sn);
+		if (!s) {
+			s = json_pack("{s:s, s:[]}", "subnet", sn, "reservations");
+			json_object_set(by, sn, s);
+			json_array_append_new(subnets, s);
+		}
+		json_array_append_new(json_object_get(s, "reservations"), res);
+	}
+	if (zone) {
+		out = json_array();
+		json_array_foreach(subnets, i, r)
+			json_array_extend(out, json_object_get(r, "reservations"));
+	} else {
+		out = json_incref(subnets);
+	}
+	t = json_dumps(out, JSON_INDENT(2));
+	printf("%s\n", t ? t : "[]");
+	free(t);
+	json_decref(out);
+	json_decref(subnets);
+	json_decref(by);
+	return EXIT_OK;
+}
+
+static int print_export(const json_t *rows, const char *list, const char *format,
+			const char *zone)
 {
 	static const char *const ip_cols[] = { "ip", "device.hostname", "device.class",
 					       "device.server_approval", "zone", "device.mac",
@@ -399,6 +449,8 @@ static int print_export(const json_t *rows, const char *list, const char *format
 						 "id" };
 	static const char *const mac_cols[] = { "device.mac", "user.id", "zone", "device.hostname",
 						"id" };
+	static const char *const dhcp_cols[] = { "device.mac", "device.ip", "device.hostname",
+						 "device.addr_mode", "zone", "subnet", "id" };
 	const char *const *cols = ip_cols;
 	size_t n = 7, i, k;
 	json_t *r;
@@ -409,6 +461,8 @@ static int print_export(const json_t *rows, const char *list, const char *format
 		cols = port_cols, n = 6;
 	else if (!strcmp(list, "macs"))
 		cols = mac_cols, n = 5;
+	else if (!strcmp(list, "dhcp"))
+		cols = dhcp_cols, n = 7;
 	if (!strcmp(format, "csv")) {
 		for (k = 0; k < n; k++)
 			csv_field(!strcmp(cols[k], "id") ? "registration" : cols[k], k + 1 == n);
@@ -441,8 +495,10 @@ static int print_export(const json_t *rows, const char *list, const char *format
 				       s_of(r, "device.ip"), s_of(r, "device.hostname"));
 		return EXIT_OK;
 	}
+	if (!strcmp(format, "kea") && !strcmp(list, "dhcp"))
+		return print_kea(rows, zone);
 	die_msg("device export: format '%s' does not apply to list '%s' (csv: every list; zone: "
-		"dns; dnsmasq: ip)",
+		"dns; dnsmasq: ip; kea: dhcp)",
 		format, list);
 	return EXIT_USAGE;
 }
@@ -622,7 +678,7 @@ int cmd_device(int argc, char **argv)
 	json_t *args, *req, *resp, *res;
 	bool json = false, unknown = false, done = false;
 	const char *format = NULL;
-	char list[16] = "ip";
+	char list[16] = "ip", zone_buf[128] = "";
 	enum lr_op op;
 	int i, r;
 
@@ -720,8 +776,13 @@ int cmd_device(int argc, char **argv)
 		json_decref(args);
 		return EXIT_USAGE;
 	}
+	/* LANREQ-23: --format kea is the dhcp list's. */
+	if (format && !strcmp(format, "kea") && !json_object_get(args, "list"))
+		json_object_set_new(args, "list", json_string("dhcp"));
 	if (json_object_get(args, "list"))
 		snprintf(list, sizeof(list), "%s", json_string_value(json_object_get(args, "list")));
+	if (json_object_get(args, "zone"))
+		snprintf(zone_buf, sizeof(zone_buf), "%s", json_string_value(json_object_get(args, "zone")));
 	if (format && (op != LRO_EXPORT || !strcmp(format, "json"))) {
 		if (op != LRO_EXPORT) {
 			die_msg("device: --format applies to export only");
@@ -758,7 +819,7 @@ int cmd_device(int argc, char **argv)
 		res = keep;
 	}
 	if (format) {
-		r = print_export(res, list, format);
+		r = print_export(res, list, format, zone_buf[0] ? zone_buf : NULL);
 		json_decref(resp);
 		return r;
 	}

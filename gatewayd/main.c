@@ -1069,7 +1069,8 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[8 + OBSERVE_IFACES_MAX] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[8 + OBSERVE_IFACES_MAX + LAN_NOTIFY_FDS] = {
+					 { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
 					 { .fd = g->dfd, .events = POLLIN },
@@ -1081,16 +1082,20 @@ static int serve(struct gwd *g, int lfd, int sfd)
 		uint64_t ticks;
 
 		int n_obs = g->obs ? observer_fds(g->obs, pfd + 8, OBSERVE_IFACES_MAX) : 0;
-		int k;
+		int n_mail, k;
 
 		if (n_obs < 0)
 			n_obs = 0;
-		if (poll(pfd, (nfds_t)(8 + n_obs), -1) < 0) {
+		/* C-24: the notify commands run in the background; their ends wake us. */
+		n_mail = lan_notify_fds(g->lan, pfd + 8 + n_obs, LAN_NOTIFY_FDS);
+		if (poll(pfd, (nfds_t)(8 + n_obs + n_mail), lan_notify_timeout(g->lan)) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
 			return 1;
 		}
+		if (g->lan)
+			lan_notify_poll(g->lan, now_s());
 		if (pfd[0].revents & POLLIN && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				struct diag_list d;

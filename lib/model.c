@@ -39,6 +39,10 @@ struct policy *policy_new(void)
 	p->daemon.drift_check = 300;
 	p->registry.expiry_notice = 14 * 86400;
 	p->registry.conformance_check = 14 * 86400;
+	/* C-21: the Japanese fiscal halves, April 1 and October 1. */
+	p->registry.dept_check[0] = 401;
+	p->registry.dept_check[1] = 1001;
+	p->registry.n_dept_check = 2;
 	p->registry.max_period = 365 * 86400;
 	return p;
 }

@@ -277,6 +277,10 @@ struct registry_settings {
 	int64_t max_period;       /* C-16 */
 	int utc_offset;           /* seconds east of UTC for usage hours (LANREQ-45) */
 	bool four_eyes;           /* ADM-11 */
+	/* LANREQ-31, C-21: the half-yearly department check's anchors, month * 100 + day */
+	uint16_t dept_check[12];
+	size_t n_dept_check;      /* 0: not scheduled */
+	char *dept_check_to;      /* who is told of an overdue check; NULL: notify_from */
 	struct origin origin;
 };
 

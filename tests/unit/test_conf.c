@@ -273,6 +273,39 @@ static void unknown_key_in_main_file_is_refused_with_a_hint(void **state)
 	cfg_fini(&c);
 }
 
+/* LANREQ-31, C-21: the half-yearly check's dates, with FILE:LINE errors. */
+static void department_check_dates(void **state)
+{
+	static const char good[] = "registry = {\n department_check = [ \"03-31\", \"09-30\" ];\n"
+				   " department_check_to = \"netadmin@example.co.jp\";\n};\n";
+	static const char bad[] = "registry = {\n department_check = [ \"04-01\",\n"
+				  " \"02-29\",\n \"4-1\",\n \"04-01\" ];\n};\n";
+	struct cfg c;
+
+	(void)state;
+	load_cfg(&c, NULL, NULL, NO_ZONES);
+	assert_int_equal(c.l.p->registry.n_dept_check, 2); /* the default: April 1, October 1 */
+	assert_int_equal(c.l.p->registry.dept_check[0], 401);
+	assert_int_equal(c.l.p->registry.dept_check[1], 1001);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, good, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_int_equal(c.l.p->registry.n_dept_check, 2);
+	assert_int_equal(c.l.p->registry.dept_check[1], 930);
+	assert_string_equal(c.l.p->registry.dept_check_to, "netadmin@example.co.jp");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"02-29\""),
+		    "department_check '02-29' is not a date");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"4-1\""),
+		    "department_check '4-1' is not a date");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"04-01\" ]"),
+		    "department_check '04-01' given twice");
+	assert_errors(&c.l.d, 3);
+	cfg_fini(&c);
+}
+
 /* CHG-6 */
 static void unknown_key_without_a_near_match_gets_no_hint(void **state)
 {
@@ -2307,6 +2340,7 @@ int main(void)
 		cmocka_unit_test(log_report_values_out_of_range_are_refused_at_their_line),
 		cmocka_unit_test(log_report_unknown_db_host_and_bad_window_are_refused),
 		cmocka_unit_test(unknown_key_without_a_near_match_gets_no_hint),
+		cmocka_unit_test(department_check_dates),
 		cmocka_unit_test(unknown_service_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_host_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_zone_is_refused_with_a_hint),

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model.h"
+
 #define US 1000000LL
 #define DAY_US (86400LL * US)
 #define INTERN_MAX 65536 /* distinct rule ids kept as samples; further ids are not sampled */
@@ -321,7 +323,8 @@ static void set_add_port(uint16_t *v, unsigned *n, unsigned cap, uint16_t p)
 }
 
 /* LOG-14, INC-5: one denied record of @s in its burst. */
-static int burst_add(struct logreport *lr, struct src *s, const struct logrec *r, uint32_t id)
+static int burst_add(struct logreport *lr, struct src *s, const struct logrec *r, uint32_t id,
+		     unsigned *events)
 {
 	const struct logreport_limits *l = &lr->lim;
 	struct kstat *kd = &s->k[LR_DENIALS], *ks = &s->k[LR_SCAN];
@@ -352,6 +355,7 @@ static int burst_add(struct logreport *lr, struct src *s, const struct logrec *r
 	if (!s->hit_denied && s->burst_denied >= l->denied) {
 		/* The burst counts from its anchor: all its records so far are the evidence. */
 		s->hit_denied = true;
+		*events |= 1u << LR_DENIALS;
 		kd->bursts++;
 		count(kd, s->burst_start, s->burst_denied - 1, NO_SAMPLE);
 	}
@@ -362,6 +366,7 @@ static int burst_add(struct logreport *lr, struct src *s, const struct logrec *r
 	}
 	if (!s->hit_scan && (s->n_ports >= l->scan_ports || s->n_hosts >= l->scan_hosts)) {
 		s->hit_scan = true;
+		*events |= 1u << LR_SCAN;
 		ks->bursts++;
 		count(ks, s->burst_start, s->burst_denied - 1, NO_SAMPLE);
 	}
@@ -430,11 +435,19 @@ static void db_add(struct logreport *lr, const struct logrec *r, uint32_t id)
 
 int logreport_add(struct logreport *lr, const struct logrec *r)
 {
+	unsigned events;
+
+	return logreport_add_events(lr, r, &events);
+}
+
+int logreport_add_events(struct logreport *lr, const struct logrec *r, unsigned *ret_events)
+{
 	struct logreport_summary *sum = &lr->sum;
 	uint32_t id = NO_SAMPLE;
 	struct src *s = NULL;
 	int ret = 0;
 
+	*ret_events = 0;
 	if (lr->have_prev && r->time_us < lr->prev_us)
 		sum->out_of_order++;
 	lr->prev_us = r->time_us;
@@ -458,14 +471,18 @@ int logreport_add(struct logreport *lr, const struct logrec *r)
 		sum->untracked_records++;
 		return 0;
 	}
-	ret = burst_add(lr, s, r, id);
+	ret = burst_add(lr, s, r, id, ret_events);
 	if (is_bypass(r->rule_id))
 		count(&s->k[LR_BYPASS], r->time_us, 1, id);
 	else if (is_admission(r->rule_id))
 		count(&s->k[LR_UNREGISTERED], r->time_us, 1, id);
 	else if (r->zone_from[0] && !in_list(lr->inet, lr->n_inet, r->zone_from) &&
-		 in_list(lr->inet, lr->n_inet, r->zone_to))
+		 in_list(lr->inet, lr->n_inet, r->zone_to)) {
+		/* The first of a source is an event (possible malware calling out). */
+		if (!s->k[LR_OUTBOUND].count)
+			*ret_events |= 1u << LR_OUTBOUND;
 		count(&s->k[LR_OUTBOUND], r->time_us, 1, id); /* INC-7 */
+	}
 	if (in_list(lr->vpn, lr->n_vpn, r->zone_from))
 		count(&s->k[LR_AUTHORITY], r->time_us, 1, id); /* LOG-18 */
 	return ret;
@@ -750,4 +767,62 @@ void logtrace_result(struct logtrace *t, struct logtrace_summary *ret)
 	*ret = t->sum;
 	ret->peers = t->peers;
 	ret->n_peers = t->n_peers;
+}
+
+int logreport_new_policy(const struct policy *p, struct logreport **ret)
+{
+	const struct log_report_settings *rs = &p->settings.report;
+	struct logreport_limits lim = {
+		.window = rs->window,
+		.denied = rs->denied,
+		.scan_ports = rs->scan_ports,
+		.scan_hosts = rs->scan_hosts,
+		.db_connections = rs->db_connections,
+		.sources = rs->sources,
+		.top = rs->top,
+	};
+	struct logreport_db db[LOGREPORT_DB_HOSTS];
+	struct logreport_ctx ctx = { .db = db };
+	const char **inet = calloc(p->n_zones + 1, sizeof(*inet));
+	const char **vpn = calloc(p->n_zones + 1, sizeof(*vpn));
+	size_t i, k;
+	int r = 0;
+
+	if (!inet || !vpn) {
+		r = -ENOMEM;
+		goto out;
+	}
+	ctx.internet_zones = inet;
+	ctx.vpn_zones = vpn;
+	for (i = 0; i < p->n_zones; i++) {
+		const struct zone *z = p->zones[i];
+
+		/* INC-7: "the internet" is every zone of kind global. */
+		if (z->kind == ZK_GLOBAL)
+			inet[ctx.n_internet_zones++] = z->name;
+		if (z->kind == ZK_VPN)
+			vpn[ctx.n_vpn_zones++] = z->name;
+	}
+	for (i = 0; i < rs->n_db_hosts && !r; i++) {
+		const struct host *h = rs->db ? rs->db[i] : NULL;
+		const struct prefix *a[2] = { h ? &h->addr4 : NULL, h ? &h->addr6 : NULL };
+
+		for (k = 0; k < 2 && !r; k++) {
+			if (!a[k] || !a[k]->family)
+				continue;
+			if (ctx.n_db == LOGREPORT_DB_HOSTS) {
+				r = -E2BIG;
+				break;
+			}
+			db[ctx.n_db].name = h->name;
+			db[ctx.n_db].family = a[k]->family;
+			memcpy(db[ctx.n_db++].addr, a[k]->a, 16);
+		}
+	}
+	if (!r)
+		r = logreport_new(&lim, &ctx, ret); /* copies the names */
+out:
+	free(inet);
+	free(vpn);
+	return r;
 }

@@ -121,9 +121,26 @@ struct logreport;
 int logreport_new(const struct logreport_limits *limits, const struct logreport_ctx *ctx,
 		  struct logreport **ret);
 void logreport_free(struct logreport *lr);
+struct policy;
+/*
+ * A new accumulator with the thresholds of @p's log.report and its zones:
+ * every zone of kind global is "the internet" (INC-7), every zone of kind
+ * vpn remote access (LOG-18), log.report.db_hosts the databases (LOG-16).
+ * 0 (*@ret set), -E2BIG (more than LOGREPORT_DB_HOSTS addresses), -EINVAL
+ * or -ENOMEM.
+ */
+int logreport_new_policy(const struct policy *p, struct logreport **ret);
 
 /* Feeds one record; 0 or -ENOMEM (the accumulator stays usable). */
 int logreport_add(struct logreport *lr, const struct logrec *r);
+/*
+ * The same, and *@ret_events says what this record started (LOG-21, INC-4),
+ * a bit (1u << kind) each: LR_DENIALS or LR_SCAN when its source's burst
+ * just reached the threshold (once per burst), LR_OUTBOUND for the
+ * source's first outbound denial. For the daemon, which raises an incident
+ * at once.
+ */
+int logreport_add_events(struct logreport *lr, const struct logrec *r, unsigned *ret_events);
 
 /*
  * The findings so far. *@ret is filled; its lists belong to @lr and stay

@@ -483,53 +483,6 @@ static int report_one(void *data, const struct logrec *r, const char *line)
 	return logreport_add(data, r);
 }
 
-/* The config's zones and DB hosts as the analysis needs them. */
-struct report_ctx {
-	const char **inet, **vpn;  /* p->n_zones entries each */
-	struct logreport_db db[LOGREPORT_DB_HOSTS];
-	struct logreport_ctx ctx;
-};
-
-static int report_ctx_fill(const struct policy *p, struct report_ctx *rc)
-{
-	const struct log_report_settings *rs = &p->settings.report;
-	size_t i;
-
-	memset(rc, 0, sizeof(*rc));
-	rc->inet = calloc(p->n_zones + 1, sizeof(*rc->inet));
-	rc->vpn = calloc(p->n_zones + 1, sizeof(*rc->vpn));
-	if (!rc->inet || !rc->vpn)
-		return -ENOMEM;
-	rc->ctx.internet_zones = rc->inet;
-	rc->ctx.vpn_zones = rc->vpn;
-	rc->ctx.db = rc->db;
-	for (i = 0; i < p->n_zones; i++) {
-		const struct zone *z = p->zones[i];
-
-		/* INC-7: "the internet" is every zone of kind global. */
-		if (z->kind == ZK_GLOBAL)
-			rc->inet[rc->ctx.n_internet_zones++] = z->name;
-		if (z->kind == ZK_VPN)
-			rc->vpn[rc->ctx.n_vpn_zones++] = z->name;
-	}
-	for (i = 0; i < rs->n_db_hosts; i++) {
-		const struct host *h = rs->db ? rs->db[i] : NULL;
-		const struct prefix *a[2] = { h ? &h->addr4 : NULL, h ? &h->addr6 : NULL };
-		size_t k;
-
-		for (k = 0; k < 2; k++) {
-			if (!a[k] || !a[k]->family)
-				continue;
-			if (rc->ctx.n_db == LOGREPORT_DB_HOSTS)
-				return -E2BIG;
-			rc->db[rc->ctx.n_db].name = h->name;
-			rc->db[rc->ctx.n_db].family = a[k]->family;
-			memcpy(rc->db[rc->ctx.n_db++].addr, a[k]->a, 16);
-		}
-	}
-	return 0;
-}
-
 static json_t *finding_json(enum logreport_kind k, const struct logreport_finding *f)
 {
 	json_t *rules = json_array(), *o;
@@ -642,10 +595,8 @@ static int cmd_log_report(int argc, char **argv)
 		"events the records cannot show. Thresholds: log.report of CONF.\n"
 		"Exit 0 when the report was made (with or without findings), 1 when it was not.\n";
 	struct common c = { .since = "30d" };
-	struct logreport_limits lim;
 	struct logreport_summary sum;
 	struct logreport *lr = NULL;
-	struct report_ctx rc = { 0 };
 	struct scan scan = { 0 };
 	json_t *out = NULL;
 	int r = common_opts(argc, argv, usage, &c);
@@ -659,16 +610,7 @@ static int cmd_log_report(int argc, char **argv)
 	if (common_load(&c, true, "log report"))
 		return EXIT_REFUSED;
 	r = EXIT_REFUSED;
-	lim = (struct logreport_limits){
-		.window = c.p->settings.report.window,
-		.denied = c.p->settings.report.denied,
-		.scan_ports = c.p->settings.report.scan_ports,
-		.scan_hosts = c.p->settings.report.scan_hosts,
-		.db_connections = c.p->settings.report.db_connections,
-		.sources = c.p->settings.report.sources,
-		.top = c.p->settings.report.top,
-	};
-	if (report_ctx_fill(c.p, &rc) || logreport_new(&lim, &rc.ctx, &lr)) {
+	if (logreport_new_policy(c.p, &lr)) {
 		die_msg("log report: the analysis could not start (out of memory, or more "
 			"than %d database addresses)", LOGREPORT_DB_HOSTS);
 		goto out;
@@ -701,8 +643,6 @@ static int cmd_log_report(int argc, char **argv)
 out:
 	json_decref(out);
 	logreport_free(lr);
-	free(rc.inet);
-	free(rc.vpn);
 	policy_free(c.p);
 	return r;
 }

@@ -512,6 +512,53 @@ static void empty_trace_has_no_peers(void **state)
 	assert_int_equal(logtrace_new(AF_UNSPEC, a, &t), -EINVAL);
 }
 
+/* LOG-21, INC-4: the record that starts a finding is an event, once per burst. */
+static void events_mark_the_record_that_crosses_a_threshold(void **state)
+{
+	struct logreport_limits l = LOGREPORT_LIMITS_DEFAULT;
+	struct logreport *lr;
+	unsigned i, ev, fired = 0, at = 0;
+	struct logrec r;
+
+	(void)state;
+	l.denied = 5;
+	l.window = 60;
+	lr = new_lr(&l, NULL, 0);
+	for (i = 0; i < 12; i++) {
+		r = rec(T0 + i * SEC, false, "internet>dmz:default", "internet", "dmz",
+			"198.51.100.7", "172.20.0.10", 22);
+		assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+		if (ev & (1u << LR_DENIALS)) {
+			fired++;
+			at = i;
+		}
+		assert_false(ev & (1u << LR_SCAN)); /* one port, one host */
+	}
+	/* The fifth denial of the burst, and no other. */
+	assert_int_equal(fired, 1);
+	assert_int_equal(at, 4);
+	/* A new burst after the window: the event again at its fifth. */
+	for (i = 0; i < 5; i++) {
+		r = rec(T0 + (100 + i) * SEC, false, "internet>dmz:default", "internet", "dmz",
+			"198.51.100.7", "172.20.0.10", 22);
+		assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+		assert_int_equal(!!(ev & (1u << LR_DENIALS)), i == 4);
+	}
+	/* INC-7: a source's first outbound denial is an event, the second is not. */
+	r = rec(T0 + 200 * SEC, false, "floor1>internet:default", "floor1", "internet",
+		"10.11.0.100", "203.0.113.100", 6667);
+	assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+	assert_int_equal(ev, 1u << LR_OUTBOUND);
+	r.time_us += SEC;
+	assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+	assert_int_equal(ev, 0);
+	/* A permitted record is never an event. */
+	r.permitted = true;
+	assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+	assert_int_equal(ev, 0);
+	logreport_free(lr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +578,7 @@ int main(void)
 		cmocka_unit_test(trace_lists_the_peers_of_one_host),
 		cmocka_unit_test(trace_peers_beyond_the_bound_are_others),
 		cmocka_unit_test(empty_trace_has_no_peers),
+		cmocka_unit_test(events_mark_the_record_that_crosses_a_threshold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

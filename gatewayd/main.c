@@ -36,6 +36,7 @@
 #include "lan.h"
 #include "log.h"
 #include "logfile.h"
+#include "incident.h"
 #include "loghealth.h"
 #include "logrec.h"
 #include "nflogread.h"
@@ -80,6 +81,7 @@ struct gwd {
 	bool ntp_synced;
 	struct loghealth *lh;      /* LOG-24 check and C-10 summaries */
 	struct logfile *sf;        /* the summary records' day files */
+	struct incidents *inc;     /* incidents raised at once (LOG-21, INC-4) */
 	int hfd;                   /* timerfd: the log health check */
 	unsigned log_check;        /* its interval, seconds (--log-check) */
 	/* The LAN registry (§3.5): its verbs, sets, clock and notices. */
@@ -188,6 +190,8 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 	g->log_last_us = rec.time_us;
 	if (g->lh)
 		loghealth_written(g->lh, rec.rule_id);
+	if (g->inc)
+		incidents_record(g->inc, &rec);
 }
 
 static void read_nflog(struct gwd *g)
@@ -216,6 +220,9 @@ static void open_logging(struct gwd *g, const struct policy *p)
 			  strerror(-r));
 	if (loghealth_new(&g->lh))
 		log_error("firewall log: out of memory: the log is not checked (LOG-24)");
+	r = incidents_new(g->log_dir, &g->inc);
+	if (r)
+		log_error("firewall log: incidents are not raised: %s (LOG-21)", strerror(-r));
 	/* A receive buffer large enough for bursts (ARCHITECTURE: 4 MiB and more). */
 	r = nflogread_open(p->settings.log_group, 8u << 20, &g->nfl, err);
 	if (r)
@@ -240,6 +247,8 @@ static json_t *logging_json(const struct gwd *g)
 		      g->log_last_us ? last : NULL);
 	if (o && g->lh)
 		json_object_set_new(o, "health", loghealth_json(g->lh));
+	if (o && g->inc)
+		json_object_set_new(o, "incidents", incidents_json(g->inc));
 	return o;
 }
 
@@ -277,6 +286,8 @@ static void check_logging(struct gwd *g)
 		logfile_seal(g->lf, now_us);
 	if (g->sf)
 		logfile_seal(g->sf, now_us);
+	if (g->inc)
+		incidents_seal(g->inc, now_us);
 }
 
 /* ---- load, compile, apply, record ------------------------------------- */
@@ -592,6 +603,8 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	index_rules(g);
 	if (g->lh)
 		loghealth_applied(g->lh, g->rs, g->cur.version);
+	if (g->inc)
+		incidents_policy(g->inc, g->p);
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
 		lan_people(g->lan, g->p, g->cur.actor, now_s()); /* @actor was the old policy's */
@@ -1351,6 +1364,7 @@ int main(int argc, char **argv)
 	logfile_close(g.lf);
 	logfile_close(g.sf);
 	loghealth_free(g.lh);
+	incidents_free(g.inc);
 	free(g.rz);
 	free(g.log_dir);
 	ruleset_free(g.rs);

@@ -209,6 +209,14 @@ static void print_logging(FILE *f, json_t *lg)
 	for (i = 0; i < json_array_size(al); i++)
 		fprintf(f, "          ALARM: %s (LOG-24)\n",
 			json_string_value(json_array_get(al, i)));
+	if (json_object_get(lg, "incidents")) {
+		json_t *inc = json_object_get(lg, "incidents"), *last = json_object_get(inc, "last");
+
+		fprintf(f, "          %lld incidents raised (LOG-21, INC-4)%s%s\n",
+			(long long)json_integer_value(json_object_get(inc, "count")),
+			json_array_size(last) ? "; last: " : "",
+			json_array_size(last) ? json_string_value(json_array_get(last, 0)) : "");
+	}
 	if (!json_array_size(al) && json_object_get(h, "last_alarm"))
 		fprintf(f, "          last alarm at %s: %s\n",
 			jstr(json_object_get(h, "last_alarm"), "at"),

@@ -16,6 +16,8 @@
 #
 # log.report in the test's config: denied = 10, db_hosts = [ "app" ],
 # db_connections = 3 (so a few real connections cross each threshold).
+# The same signs are raised by gatewayd at once as incidents (LOG-21, INC-4):
+# in syslog, in incident-YYYY-MM-DD.jsonl and counted in the status.
 # Topology: scripts/lab. Traffic stays between the lab's namespaces.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -181,5 +183,30 @@ if "$netctl" log host 192.0.2.77 --dir "$logs" --since 10m >/dev/null; then
 else
 	pass "a host without records exits 1"
 fi
+
+# ---- LOG-21, INC-4: the same signs raised at once by gatewayd ----------------
+inc=$logs/incident-$(date -u +%Y-%m-%d).jsonl
+for kind in 'outbound-denied from 10.11.0.100 to 203.0.113.100' 'a scan from 10.11.0.100' \
+	'repeated denials from 10.11.0.100'; do
+	grep -F "firewall log: INCIDENT: $kind" "$tmp/gatewayd.log" >/dev/null &&
+		pass "INC-4: gatewayd raised '$kind' at once (syslog)" ||
+		fail "INC-4: no incident '$kind' in gatewayd's log: $(grep INCIDENT "$tmp/gatewayd.log")"
+done
+python3 - "$inc" >"$tmp/check" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+acts = sorted(r["event.action"] for r in recs)
+ok = (all(r["event.kind"] == "alert" and r["event.dataset"] == "gatewayd.incident"
+          and r["source.ip"] == "10.11.0.100" and r["message"] for r in recs)
+      and acts == ["outbound-denied", "repeated-denials", "scan"])
+out = [r for r in recs if r["event.action"] == "outbound-denied"]
+ok = ok and out and out[0]["destination.ip"] == "203.0.113.100" and out[0]["destination.port"] == 6667
+print(("PASS: " if ok else "FAIL: ") + "; ".join(f'{r["event.action"]} {r["rule.id"]}' for r in recs))
+PY
+l=$(cat "$tmp/check")
+[[ $l == PASS:* ]] && pass "INC-4: incident records, one per sign: ${l#PASS: }" ||
+	fail "INC-4: incident records: ${l#FAIL: } ($(cat "$inc" 2>&1))"
+n=$("$netctl" status -S "$sock" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["logging"]["incidents"]["count"])')
+[[ $n == 3 ]] && pass "netctl status counts the 3 incidents" || fail "status counts '$n' incidents"
 
 e2e_summary

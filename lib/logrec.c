@@ -489,42 +489,57 @@ int logrec_format(const struct logrec *r, char **ret_line)
 
 /* ---- parse ------------------------------------------------------------- */
 
+/*
+ * One value of a record line, as either reader found it: the fast reader of
+ * the canonical form (read_canonical) and jansson (read_json) both fill
+ * these, and the same field rules below judge them.
+ */
+enum vtype { V_NONE, V_STR, V_INT, V_BOOL, V_OTHER };
+struct val {
+	enum vtype t;
+	const char *s;  /* V_STR: the text, not NUL-terminated, no escapes */
+	size_t len;
+	int64_t i;      /* V_INT */
+	bool b;         /* V_BOOL */
+};
+
 /* The string value of @v with its length, or NULL when @v is not a string. */
-static const char *str_of(const json_t *v, size_t *ret_len)
+static const char *str_of(const struct val *v, size_t *ret_len)
 {
-	if (!json_is_string(v))
+	if (v->t != V_STR)
 		return NULL;
-	*ret_len = json_string_length(v);
-	return json_string_value(v);
+	*ret_len = v->len;
+	return v->s;
 }
 
 /* A string from a fixed set: its index, or -EINVAL. */
-static int parse_choice(const json_t *v, const char *a, const char *b)
+static int parse_choice(const struct val *v, const char *a, const char *b)
 {
 	size_t len;
 	const char *s = str_of(v, &len);
 
-	if (s && len == strlen(a) && !strcmp(s, a))
+	if (s && len == strlen(a) && !memcmp(s, a, len))
 		return 0;
-	if (s && len == strlen(b) && !strcmp(s, b))
+	if (s && len == strlen(b) && !memcmp(s, b, len))
 		return 1;
 	return -EINVAL;
 }
 
 /* Copies a string value into @buf (@size bytes) if it fits and passes @valid. */
-static int parse_str(const json_t *v, char *buf, size_t size, bool (*valid)(const char *))
+static int parse_str(const struct val *v, char *buf, size_t size, bool (*valid)(const char *))
 {
 	size_t len;
 	const char *s = str_of(v, &len);
 
-	if (!s || len >= size || strlen(s) != len || !valid(s))
+	if (!s || len >= size || memchr(s, '\0', len))
 		return -EINVAL;
-	memcpy(buf, s, len + 1);
-	return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return valid(buf) ? 0 : -EINVAL;
 }
 
 /* A decimal string without sign or leading zeros, at most @max. */
-static int parse_decimal(const json_t *v, uint32_t max, uint32_t *ret)
+static int parse_decimal(const struct val *v, uint32_t max, uint32_t *ret)
 {
 	size_t len;
 	const char *s = str_of(v, &len);
@@ -539,29 +554,28 @@ static int parse_decimal(const json_t *v, uint32_t max, uint32_t *ret)
 	return 0;
 }
 
-static int parse_uint(const json_t *v, unsigned max, unsigned *ret)
+static int parse_uint(const struct val *v, unsigned max, unsigned *ret)
 {
-	json_int_t n;
-
-	if (!json_is_integer(v))
+	if (v->t != V_INT || v->i < 0 || v->i > (int64_t)max)
 		return -EINVAL;
-	n = json_integer_value(v);
-	if (n < 0 || n > (json_int_t)max)
-		return -EINVAL;
-	*ret = (unsigned)n;
+	*ret = (unsigned)v->i;
 	return 0;
 }
 
 /* An address of @family in its canonical text form only. */
-static int parse_addr(const json_t *v, int family, uint8_t *ret)
+static int parse_addr(const struct val *v, int family, uint8_t *ret)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], in[INET6_ADDRSTRLEN];
 	uint8_t a[16];
 	size_t len;
 	const char *s = str_of(v, &len);
 
-	if (!s || len >= sizeof(buf) || strlen(s) != len || inet_pton(family, s, a) != 1 ||
-	    !inet_ntop(family, a, buf, sizeof(buf)) || strcmp(buf, s))
+	if (!s || len >= sizeof(in) || memchr(s, '\0', len))
+		return -EINVAL;
+	memcpy(in, s, len);
+	in[len] = '\0';
+	if (inet_pton(family, in, a) != 1 || !inet_ntop(family, a, buf, sizeof(buf)) ||
+	    strcmp(buf, in))
 		return -EINVAL;
 	memcpy(ret, a, family == AF_INET ? 4 : 16);
 	return 0;
@@ -584,7 +598,7 @@ static int parse_hex2(const char *s)
 	return v;
 }
 
-static int parse_timestamp(const json_t *v, int64_t *ret)
+static int parse_timestamp(const struct val *v, int64_t *ret)
 {
 	size_t len;
 	const char *s = str_of(v, &len);
@@ -593,7 +607,7 @@ static int parse_timestamp(const json_t *v, int64_t *ret)
 }
 
 /* "02-00-00-00-01-02": upper case, hyphens, as logrec_format() writes it. */
-static int parse_mac(const json_t *v, uint8_t ret[6])
+static int parse_mac(const struct val *v, uint8_t ret[6])
 {
 	size_t len, i;
 	const char *s = str_of(v, &len);
@@ -616,90 +630,92 @@ static bool valid_rule_id(const char *s)
 }
 
 /* Both or neither of a pair of keys. */
-static bool paired(json_t *const *v, enum key a, enum key b)
+static bool paired(const struct val *v, enum key a, enum key b)
 {
-	return !v[a] == !v[b];
+	return !v[a].t == !v[b].t;
 }
 
-static int parse_iface(json_t *const *v, enum key kname, enum key kid, uint32_t *ret_index,
+static int parse_iface(const struct val *v, enum key kname, enum key kid, uint32_t *ret_index,
 		       char *name, size_t size)
 {
-	if (v[kname] && !v[kid])
+	if (v[kname].t && !v[kid].t)
 		return -EINVAL;
-	if (v[kid] && parse_decimal(v[kid], UINT32_MAX, ret_index) < 0)
+	if (v[kid].t && parse_decimal(&v[kid], UINT32_MAX, ret_index) < 0)
 		return -EINVAL;
-	if (v[kid] && *ret_index == 0)
+	if (v[kid].t && *ret_index == 0)
 		return -EINVAL;
-	if (v[kname] && parse_str(v[kname], name, size, is_ifname) < 0)
+	if (v[kname].t && parse_str(&v[kname], name, size, is_ifname) < 0)
 		return -EINVAL;
 	return 0;
 }
 
 /* The fields every record has (LOG-1..3, LOG-5, LOG-7, LOG-11, LOG-25). */
-static int parse_required(json_t *const *v, struct logrec *r)
+static int parse_required(const struct val *v, struct logrec *r)
 {
 	uint32_t proto;
 	int c;
 
-	if (!v[K_TIMESTAMP] || !v[K_ACTION] || !v[K_RULE] || !v[K_NET_TYPE] || !v[K_PROTO] ||
-	    !v[K_SIP] || !v[K_DIP] || !v[K_TIME_SOURCE] || !v[K_SYNCED])
+	if (!v[K_TIMESTAMP].t || !v[K_ACTION].t || !v[K_RULE].t || !v[K_NET_TYPE].t ||
+	    !v[K_PROTO].t || !v[K_SIP].t || !v[K_DIP].t || !v[K_TIME_SOURCE].t || !v[K_SYNCED].t)
 		return -EINVAL;
-	c = parse_choice(v[K_NET_TYPE], "ipv4", "ipv6");
+	c = parse_choice(&v[K_NET_TYPE], "ipv4", "ipv6");
 	if (c < 0)
 		return c;
 	r->family = c ? AF_INET6 : AF_INET;
-	if (parse_timestamp(v[K_TIMESTAMP], &r->time_us) < 0)
+	if (parse_timestamp(&v[K_TIMESTAMP], &r->time_us) < 0)
 		return -EINVAL;
-	c = parse_choice(v[K_ACTION], "denied", "permitted");
+	c = parse_choice(&v[K_ACTION], "denied", "permitted");
 	if (c < 0)
 		return c;
 	r->permitted = c;
-	if (parse_str(v[K_RULE], r->rule_id, sizeof(r->rule_id), valid_rule_id) < 0)
+	if (parse_str(&v[K_RULE], r->rule_id, sizeof(r->rule_id), valid_rule_id) < 0)
 		return -EINVAL;
-	if (parse_decimal(v[K_PROTO], 255, &proto) < 0)
+	if (parse_decimal(&v[K_PROTO], 255, &proto) < 0)
 		return -EINVAL;
 	r->protocol = (uint8_t)proto;
-	if (parse_addr(v[K_SIP], r->family, r->saddr) < 0 ||
-	    parse_addr(v[K_DIP], r->family, r->daddr) < 0)
+	if (parse_addr(&v[K_SIP], r->family, r->saddr) < 0 ||
+	    parse_addr(&v[K_DIP], r->family, r->daddr) < 0)
 		return -EINVAL;
-	c = parse_choice(v[K_TIME_SOURCE], "receive", "kernel");
+	c = parse_choice(&v[K_TIME_SOURCE], "receive", "kernel");
 	if (c < 0)
 		return c;
 	r->kernel_time = c;
-	if (!json_is_boolean(v[K_SYNCED]))
+	if (v[K_SYNCED].t != V_BOOL)
 		return -EINVAL;
-	r->clock_synced = json_is_true(v[K_SYNCED]);
+	r->clock_synced = v[K_SYNCED].b;
 	return 0;
 }
 
 /* The fields a record may have: zones, ports (LOG-4, LOG-6) or ICMP, MAC, interfaces. */
-static int parse_optional(json_t *const *v, struct logrec *r)
+static int parse_optional(const struct val *v, struct logrec *r)
 {
 	unsigned a, b;
 
 	if (!paired(v, K_SPORT, K_DPORT) || !paired(v, K_ICMP_TYPE, K_ICMP_CODE))
 		return -EINVAL;
-	if (v[K_ZONE_FROM] && parse_str(v[K_ZONE_FROM], r->zone_from, sizeof(r->zone_from), is_zone))
+	if (v[K_ZONE_FROM].t &&
+	    parse_str(&v[K_ZONE_FROM], r->zone_from, sizeof(r->zone_from), is_zone))
 		return -EINVAL;
-	if (v[K_ZONE_TO] && parse_str(v[K_ZONE_TO], r->zone_to, sizeof(r->zone_to), is_zone))
+	if (v[K_ZONE_TO].t && parse_str(&v[K_ZONE_TO], r->zone_to, sizeof(r->zone_to), is_zone))
 		return -EINVAL;
-	if (v[K_SPORT]) {
-		if (parse_uint(v[K_SPORT], 65535, &a) < 0 || parse_uint(v[K_DPORT], 65535, &b) < 0)
+	if (v[K_SPORT].t) {
+		if (parse_uint(&v[K_SPORT], 65535, &a) < 0 ||
+		    parse_uint(&v[K_DPORT], 65535, &b) < 0)
 			return -EINVAL;
 		r->has_ports = true;
 		r->sport = (uint16_t)a;
 		r->dport = (uint16_t)b;
 	}
-	if (v[K_ICMP_TYPE]) {
-		if (parse_uint(v[K_ICMP_TYPE], 255, &a) < 0 ||
-		    parse_uint(v[K_ICMP_CODE], 255, &b) < 0)
+	if (v[K_ICMP_TYPE].t) {
+		if (parse_uint(&v[K_ICMP_TYPE], 255, &a) < 0 ||
+		    parse_uint(&v[K_ICMP_CODE], 255, &b) < 0)
 			return -EINVAL;
 		r->has_icmp = true;
 		r->icmp_type = (uint8_t)a;
 		r->icmp_code = (uint8_t)b;
 	}
-	if (v[K_SMAC]) {
-		if (parse_mac(v[K_SMAC], r->src_mac) < 0)
+	if (v[K_SMAC].t) {
+		if (parse_mac(&v[K_SMAC], r->src_mac) < 0)
 			return -EINVAL;
 		r->has_src_mac = true;
 	}
@@ -711,8 +727,108 @@ static int parse_optional(json_t *const *v, struct logrec *r)
 	return 0;
 }
 
-/* The values of the known keys into @v; -EINVAL on any other key. */
-static int collect_keys(json_t *o, json_t **v)
+/* The record of the values @v, every rule applied; *@ret written only on success. */
+static int judge(const struct val *v, struct logrec *ret)
+{
+	struct logrec r;
+	int e;
+
+	memset(&r, 0, sizeof(r));
+	e = parse_required(v, &r);
+	if (e == 0)
+		e = parse_optional(v, &r);
+	/* Then the rules across fields: ports only with their protocols, ... */
+	if (e == 0)
+		e = logrec_check(&r);
+	if (e == 0)
+		*ret = r;
+	return e;
+}
+
+/* The index of key @s (@len bytes), or K__COUNT. */
+static enum key key_of(const char *s, size_t len)
+{
+	size_t k;
+
+	for (k = 0; k < K__COUNT; k++)
+		if (strlen(key_names[k]) == len && !memcmp(s, key_names[k], len))
+			return (enum key)k;
+	return K__COUNT;
+}
+
+/*
+ * The canonical form only, as logrec_format() writes it: no white space,
+ * the keys in their order, strings without escapes, control characters or
+ * bytes above 0x7e, integers without sign, exponent or leading zeros (at
+ * most 15 digits), true or false. Anything else is -EAGAIN: not for this
+ * reader (read_json decides). Values go to @v; no allocation.
+ */
+static int read_canonical(const char *p, const char *end, struct val *v)
+{
+	int prev = -1;
+
+	if (p == end || *p++ != '{')
+		return -EAGAIN;
+	for (;;) {
+		const char *ks;
+		enum key k;
+		struct val x = { .t = V_NONE };
+
+		if (p == end || *p++ != '"')
+			return -EAGAIN;
+		ks = p;
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		if (p == end || *p != '"')
+			return -EAGAIN;
+		k = key_of(ks, (size_t)(p - ks));
+		p++;
+		if (k == K__COUNT || (int)k <= prev || p == end || *p++ != ':' || p == end)
+			return -EAGAIN;
+		prev = (int)k;
+		if (*p == '"') {
+			x.t = V_STR;
+			x.s = ++p;
+			while (p < end && *p != '"') {
+				if (*p < ' ' || *p > '~' || *p == '\\')
+					return -EAGAIN;
+				p++;
+			}
+			if (p == end)
+				return -EAGAIN;
+			x.len = (size_t)(p - x.s);
+			p++;
+		} else if (*p >= '0' && *p <= '9') {
+			const char *d = p;
+
+			x.t = V_INT;
+			while (p < end && *p >= '0' && *p <= '9' && p - d < 16)
+				x.i = x.i * 10 + (*p++ - '0');
+			if (p - d > 15 || (*d == '0' && p - d > 1) ||
+			    (p < end && (*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9'))))
+				return -EAGAIN;
+		} else if (end - p >= 4 && !memcmp(p, "true", 4)) {
+			x.t = V_BOOL;
+			x.b = true;
+			p += 4;
+		} else if (end - p >= 5 && !memcmp(p, "false", 5)) {
+			x.t = V_BOOL;
+			p += 5;
+		} else {
+			return -EAGAIN;
+		}
+		v[k] = x;
+		if (p == end)
+			return -EAGAIN;
+		if (*p == '}')
+			return p + 1 == end ? 0 : -EAGAIN;
+		if (*p++ != ',')
+			return -EAGAIN;
+	}
+}
+
+/* The values of the known keys of a jansson object into @v; -EINVAL on any other key. */
+static int collect_keys(json_t *o, struct val *v)
 {
 	const char *key;
 	json_t *val;
@@ -724,41 +840,59 @@ static int collect_keys(json_t *o, json_t **v)
 			if (!strcmp(key, key_names[k]))
 				break;
 		/* Keys are compared up to a NUL: two may only look alike. */
-		if (k == K__COUNT || v[k])
+		if (k == K__COUNT || v[k].t)
 			return -EINVAL;
-		v[k] = val;
+		if (json_is_string(val))
+			v[k] = (struct val){ .t = V_STR, .s = json_string_value(val),
+					     .len = json_string_length(val) };
+		else if (json_is_integer(val))
+			v[k] = (struct val){ .t = V_INT, .i = json_integer_value(val) };
+		else if (json_is_boolean(val))
+			v[k] = (struct val){ .t = V_BOOL, .b = json_is_true(val) };
+		else
+			v[k] = (struct val){ .t = V_OTHER };
 	}
 	return 0;
 }
 
-int logrec_parse(const char *line, size_t len, struct logrec *ret)
+/* @line's bytes are checked as for logrec_parse: one object, nothing around it. */
+static bool framed(const char *line, size_t *len)
 {
-	json_t *v[K__COUNT] = { NULL };
+	if (*len > 0 && line[*len - 1] == '\n')
+		(*len)--;
+	return *len >= 2 && *len <= LOGREC_LINE_MAX && line[0] == '{' && line[*len - 1] == '}';
+}
+
+int logrec_parse_json(const char *line, size_t len, struct logrec *ret)
+{
+	struct val v[K__COUNT] = { { .t = V_NONE } };
 	json_error_t err;
-	struct logrec r;
 	json_t *o;
 	int e;
 
-	if (len > 0 && line[len - 1] == '\n')
-		len--;
-	/* Exactly one object, nothing around it: the form logrec_format() writes. */
-	if (len < 2 || len > LOGREC_LINE_MAX || line[0] != '{' || line[len - 1] != '}')
+	if (!framed(line, &len))
 		return -EINVAL;
 	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
 	if (!o)
 		return json_error_code(&err) == json_error_out_of_memory ? -ENOMEM : -EINVAL;
-	memset(&r, 0, sizeof(r));
 	e = json_is_object(o) ? collect_keys(o, v) : -EINVAL;
 	if (e == 0)
-		e = parse_required(v, &r);
-	if (e == 0)
-		e = parse_optional(v, &r);
-	/* Then the rules across fields: ports only with their protocols, ... */
-	if (e == 0)
-		e = logrec_check(&r);
+		e = judge(v, ret);
 	json_decref(o);
-	if (e < 0)
-		return e;
-	*ret = r;
-	return 0;
+	return e;
+}
+
+int logrec_parse(const char *line, size_t len, struct logrec *ret)
+{
+	struct val v[K__COUNT] = { { .t = V_NONE } };
+	size_t n = len;
+
+	/*
+	 * Lines are almost always the canonical form gatewayd writes: read it
+	 * directly (about ten times faster than through jansson). Whatever the
+	 * fast reader does not take, jansson reads with the same rules.
+	 */
+	if (framed(line, &n) && read_canonical(line, line + n, v) == 0 && judge(v, ret) == 0)
+		return 0;
+	return logrec_parse_json(line, len, ret);
 }

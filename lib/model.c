@@ -27,6 +27,7 @@ struct policy *policy_new(void)
 	p->settings.deny_rate = 10;
 	p->settings.deny_burst = 20;
 	p->settings.log_retention = 365 * DAY_SECONDS;
+	p->settings.log_forward.facility = 16; /* local0 */
 	p->daemon.history = 50;
 	p->daemon.drift_check = 300;
 	p->registry.expiry_notice = 14 * 86400;

@@ -35,6 +35,7 @@
 #include "history.h"
 #include "lan.h"
 #include "log.h"
+#include "forward.h"
 #include "logfile.h"
 #include "logrec.h"
 #include "nflogread.h"
@@ -70,6 +71,7 @@ struct gwd {
 	struct nflogread *nfl;
 	struct logfile *lf;
 	int rfd;                   /* timerfd: log retention (C-8), hourly */
+	struct forward *fw;        /* to the log server (LOG-9); NULL: not configured */
 	struct rule_zone {         /* rule id -> zone pair, for the records */
 		const char *id, *from, *to;
 	} *rz;
@@ -186,10 +188,13 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 static void read_nflog(struct gwd *g)
 {
 	struct timex tx = { 0 };
+	uint64_t before = g->log_records;
 
 	/* LOG-11: whether the clock is synchronised, once per batch of records. */
 	g->ntp_synced = adjtimex(&tx) >= 0 && !(tx.status & STA_UNSYNC);
 	nflogread_dispatch(g->nfl, 4096, on_nflog, g);
+	if (g->fw && g->log_records != before)
+		forward_kick(g->fw);
 }
 
 static void open_logging(struct gwd *g, const struct policy *p)
@@ -215,17 +220,44 @@ static void open_logging(struct gwd *g, const struct policy *p)
 		log_info("firewall log: %d day files older than the retention removed (C-8)", r);
 }
 
+/*
+ * ---- forwarding to the log server (LOG-9) ----
+ * Opened at start and at each apply whose log.forward (or log directory)
+ * differs from the running one; the day files stay the spool in between.
+ */
+static void configure_forward(struct gwd *g)
+{
+	const struct log_forward *cfg = &g->p->settings.log_forward;
+	int r;
+
+	if (g->fw && cfg->server && forward_same(g->fw, cfg, g->log_dir))
+		return;
+	if (g->fw)
+		log_info("forward: settings changed; reconnecting");
+	forward_close(g->fw);
+	g->fw = NULL;
+	if (!cfg->server || !g->log_dir)
+		return;
+	r = forward_open(cfg, g->log_dir, g->state_dir, &g->fw);
+	if (r)
+		log_error("forward: %s; the firewall log is not forwarded", strerror(-r));
+}
+
 static json_t *logging_json(const struct gwd *g)
 {
 	char last[40] = "";
+	json_t *j;
 
 	if (g->log_last_us)
 		time_format(g->log_last_us / 1000000, last, sizeof(last));
-	return json_pack("{s:s, s:b, s:I, s:I, s:I, s:s?}", "dir", g->log_dir ? g->log_dir : "",
+	j = json_pack("{s:s, s:b, s:I, s:I, s:I, s:s?}", "dir", g->log_dir ? g->log_dir : "",
 			 "reading", g->nfl != NULL, "records", (json_int_t)g->log_records, "errors",
 			 (json_int_t)g->log_errors, "kernel_drops",
 			 (json_int_t)(g->nfl ? nflogread_drops(g->nfl) : 0), "last_record_at",
 			 g->log_last_us ? last : NULL);
+	if (j && g->fw)
+		json_object_set_new(j, "forward", forward_status(g->fw));
+	return j;
 }
 
 /* ---- load, compile, apply, record ------------------------------------- */
@@ -539,6 +571,7 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	arm_exception_timer(g);
 	arm_drift_timer(g);
 	index_rules(g);
+	configure_forward(g);
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
 		lan_people(g->lan, g->p, g->cur.actor, now_s()); /* @actor was the old policy's */
@@ -1014,22 +1047,25 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[7 + OBSERVE_IFACES_MAX] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[8 + OBSERVE_IFACES_MAX] = { { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
 					 { .fd = g->dfd, .events = POLLIN },
 					 { .fd = g->nfl ? nflogread_fd(g->nfl) : -1, .events = POLLIN },
 					 { .fd = g->rfd, .events = POLLIN },
-					 { .fd = g->lfd_reg, .events = POLLIN } };
+					 { .fd = g->lfd_reg, .events = POLLIN },
+					 { .fd = -1 } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		int n_obs = g->obs ? observer_fds(g->obs, pfd + 7, OBSERVE_IFACES_MAX) : 0;
+		int n_obs = g->obs ? observer_fds(g->obs, pfd + 8, OBSERVE_IFACES_MAX) : 0;
 		int k;
 
 		if (n_obs < 0)
 			n_obs = 0;
-		if (poll(pfd, (nfds_t)(7 + n_obs), -1) < 0) {
+		if (g->fw)
+			pfd[7].fd = forward_fd(g->fw, &pfd[7].events);
+		if (poll(pfd, (nfds_t)(8 + n_obs), g->fw ? forward_timeout(g->fw) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -1058,9 +1094,11 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			drift_free(drift_check(g, NULL));
 		if (pfd[4].revents & POLLIN)
 			read_nflog(g);
+		if (g->fw)
+			forward_run(g->fw, pfd[7].fd >= 0 ? pfd[7].revents : 0);
 		for (k = 0; k < n_obs; k++)
-			if (pfd[7 + k].revents & (POLLIN | POLLERR) &&
-			    observer_dispatch(g->obs, pfd[7 + k].fd, on_sighting, g) == -EIO) {
+			if (pfd[8 + k].revents & (POLLIN | POLLERR) &&
+			    observer_dispatch(g->obs, pfd[8 + k].fd, on_sighting, g) == -EIO) {
 				log_error("registry: the observer lost an interface; restarting it");
 				observer_close(g->obs);
 				g->obs = NULL;
@@ -1262,6 +1300,7 @@ int main(int argc, char **argv)
 	observer_close(g.obs);
 	lan_close(g.lan);
 	nflogread_close(g.nfl);
+	forward_close(g.fw); /* saves the cursor */
 	logfile_close(g.lf);
 	free(g.rz);
 	free(g.log_dir);

@@ -186,17 +186,44 @@ static void print_registry(FILE *f, json_t *reg)
 		json_is_false(json_object_get(reg, "kernel_synced")) ? jstr(reg, "kernel_error") : "");
 }
 
+/* LOG-9, LOG-24: where the firewall log goes and what the server has not got yet. */
+static void print_forward(FILE *f, json_t *fw)
+{
+	if (!fw)
+		return;
+	fprintf(f, "forward:  %s %s%s, %lld bytes not yet acknowledged (cursor %s), %lld records "
+		   "acknowledged%s%s, %lld failures%s%s\n",
+		jstr(fw, "server"), json_is_true(json_object_get(fw, "tls")) ? "TLS " : "",
+		jstr(fw, "state"), (long long)json_integer_value(json_object_get(fw, "backlog_bytes")),
+		jstr(fw, "cursor"),
+		(long long)json_integer_value(json_object_get(fw, "acked_records")),
+		json_is_string(json_object_get(fw, "last_acked_at")) ? ", last at " : "",
+		json_is_string(json_object_get(fw, "last_acked_at")) ? jstr(fw, "last_acked_at") : "",
+		(long long)json_integer_value(json_object_get(fw, "failures")),
+		json_is_string(json_object_get(fw, "last_error")) ? "; LAST ERROR: " : "",
+		json_is_string(json_object_get(fw, "last_error")) ? jstr(fw, "last_error") : "");
+}
+
+/*
+ * OPS-1, LOG-24: a monitor sees drift, a table it could not read, registry
+ * decisions the kernel does not hold yet, or a log server that cannot be
+ * reached, as exit 1.
+ */
+static bool status_ok(json_t *r)
+{
+	json_t *fw = json_object_get(json_object_get(r, "logging"), "forward");
+
+	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
+	       !json_is_false(json_object_get(json_object_get(r, "registry"), "kernel_synced")) &&
+	       !json_is_false(json_object_get(fw, "ok"));
+}
+
 int print_status(FILE *f, json_t *r, bool json)
 {
 	json_t *v = json_object_get(r, "versions"), *a = json_object_get(r, "applied");
 
 	if (json)
-		return dump_json(f, r) ? -EIO
-		       : json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
-				       !json_is_false(json_object_get(json_object_get(r, "registry"),
-								      "kernel_synced"))
-			       ? 0
-			       : 1;
+		return dump_json(f, r) ? -EIO : status_ok(r) ? 0 : 1;
 	fprintf(f, "gatewayd %s   kernel %s   libnftnl %s   libmnl %s   nft %s\n",
 		jstr(v, "gatewayd"), jstr(v, "kernel"), jstr(v, "libnftnl"), jstr(v, "libmnl"),
 		jstr(v, "nft"));
@@ -212,18 +239,11 @@ int print_status(FILE *f, json_t *r, bool json)
 		(long long)json_integer_value(json_object_get(r, "uptime_seconds")));
 	print_drift(f, json_object_get(r, "drift"));
 	print_registry(f, json_object_get(r, "registry"));
+	print_forward(f, json_object_get(json_object_get(r, "logging"), "forward"));
 	print_pairs(f, json_object_get(r, "zone_pairs"));
 	if (fflush(f))
 		return -EIO;
-	/*
-	 * OPS-1: a monitor sees drift, a table it could not read, or registry
-	 * decisions the kernel does not hold yet, as exit 1.
-	 */
-	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
-			       !json_is_false(json_object_get(json_object_get(r, "registry"),
-							      "kernel_synced"))
-		       ? 0
-		       : 1;
+	return status_ok(r) ? 0 : 1;
 }
 
 int print_history(FILE *f, json_t *r, bool json)

@@ -37,7 +37,14 @@
 #define SAVE_EVERY_MS 1000      /* the cursor, when it moved */
 #define RESOLVE_CHECK_MS 50
 #define READ_EVERY_MS 1000      /* unannounced records, a day file's end */
-#define WINDOW (1u << 20)       /* plaintext bytes sent and not yet acknowledged */
+/*
+ * Plaintext bytes sent and not yet acknowledged: more than a socket's send
+ * buffer grows to (net.ipv4.tcp_wmem: 4 MiB), so that the socket, not the
+ * window, holds the sender back and POLLOUT wakes it as acknowledgements
+ * free space. It bounds the queue of records in flight.
+ */
+#define WINDOW (16u << 20)
+#define UNSENT_MAX (256u << 10) /* frames made and not yet written */
 #define READ_CHUNK (256u << 10) /* longer than any record line */
 /*
  * A day file is left for the next one only this long after its day ended:
@@ -610,7 +617,7 @@ static void fill(struct forward *fw)
 {
 	struct syslog5424_header h = { fw->cfg.facility, fw->hostname, fw->pid };
 
-	while (fw->plain_queued - fw->plain_acked < WINDOW) {
+	while (fw->plain_queued - fw->plain_acked < WINDOW && fw->ob.len - fw->ob_off < UNSENT_MAX) {
 		char path[PATH_MAX];
 		size_t used = 0;
 		ssize_t n;
@@ -631,7 +638,8 @@ static void fill(struct forward *fw)
 			set_error(fw, "reading the day file %s: %s", fw->rd.day, strerror(errno));
 			return;
 		}
-		while ((size_t)n > used && fw->plain_queued - fw->plain_acked < WINDOW) {
+		while ((size_t)n > used && fw->plain_queued - fw->plain_acked < WINDOW &&
+		       fw->ob.len - fw->ob_off < UNSENT_MAX) {
 			char *line = fw->rbuf + used, *nl = memchr(line, '\n', (size_t)n - used);
 			size_t len;
 
@@ -873,6 +881,7 @@ void forward_kick(struct forward *fw)
 void forward_run(struct forward *fw, short revents)
 {
 	int64_t now = mono_ms();
+	int i;
 
 	switch (fw->state) {
 	case FW_WAIT:
@@ -910,12 +919,20 @@ void forward_run(struct forward *fw, short revents)
 			fw->kicked = true;
 			fw->read_due_ms = now + READ_EVERY_MS;
 		}
-		if (fw->kicked || fw->ob_off == fw->ob.len) {
-			fw->kicked = false;
-			fill(fw);
+		/* Read and write until the socket is full or nothing is left, boundedly. */
+		for (i = 0; i < 64; i++) {
+			uint64_t queued = fw->plain_queued;
+
+			if (fw->kicked || fw->ob_off == fw->ob.len) {
+				fw->kicked = false;
+				fill(fw);
+			}
+			if (!flush(fw))
+				goto save;
+			if (fw->ob_off < fw->ob.len || fw->plain_queued == queued)
+				break;
 		}
-		if (flush(fw))
-			check_acks(fw);
+		check_acks(fw);
 	}
 save:
 	if (now >= fw->save_due_ms && (fw->acked.off != fw->saved.off ||
@@ -975,7 +992,18 @@ void forward_close(struct forward *fw)
 	if (!fw)
 		return;
 	if (fw->cursor_path) {
+		int i;
+
+		/*
+		 * What was written is probably acknowledged within a round trip:
+		 * waiting for it (a second at most) spares the server duplicates
+		 * at the next start.
+		 */
 		check_acks(fw);
+		for (i = 0; i < 20 && fw->state == FW_UP && fw->q_marked; i++) {
+			poll(NULL, 0, 50);
+			check_acks(fw);
+		}
 		r = cursor_save(fw);
 		if (r)
 			log_error("forward: saving the cursor '%s': %s", fw->cursor_path,

@@ -7,7 +7,9 @@
 #
 #   1. TCP: every record of the day file arrives as an RFC 5424 message in an
 #      RFC 6587 octet-counted frame, MSG equal to the line, in order.
-#   2. Outage: the receiver stops; more traffic; gatewayd is stopped and
+#   2. Outage: the receiver's kernel drops what gatewayd sends (records
+#      written, never acknowledged: the cursor must not move over them);
+#      the receiver stops; more traffic; gatewayd is stopped and
 #      started again while the receiver is down; more traffic; the receiver
 #      comes back: every record arrives (duplicates allowed, counted).
 #   3. TLS: frames arrive over TLS to a server whose certificate chains to
@@ -178,7 +180,7 @@ wait_arrived() {
 }
 fwd_json() {
 	"$netctl" status -S "$sock" --json 2>/dev/null |
-		python3 -c 'import json,sys; f=json.load(sys.stdin)["logging"]["forward"]; print(f["state"], f["backlog_bytes"], f["failures"], f.get("last_error") or "-")'
+		python3 -c 'import json,sys; f=json.load(sys.stdin)["logging"]["forward"]; print(f["state"], f["backlog_bytes"], f["failures"], f["unacked_records"], f["cursor"], f.get("last_error") or "-")'
 }
 
 lab_up >/dev/null || { fail "lab did not come up"; e2e_summary; exit 1; }
@@ -195,7 +197,7 @@ wait_arrived 50 exact "$file" 1 "$tmp/rx1" || true
 sleep 0.5 # nothing more may come
 run_check exact "$file" 1 "$tmp/rx1"
 grep -q ' gw-lab gatewayd ' "$tmp/rx1" && pass "HOSTNAME is the configured one" || fail "no 'gw-lab' HOSTNAME"
-read -r st backlog fails err < <(fwd_json)
+read -r st backlog fails unacked cursor err < <(fwd_json)
 [ "$st" = connected ] && [ "$backlog" = 0 ] &&
 	pass "netctl status: forward connected, backlog 0 (LOG-24)" ||
 	fail "netctl status: forward $st, backlog $backlog, error $err"
@@ -204,10 +206,26 @@ read -r st backlog fails err < <(fwd_json)
 
 # ---- 2. outage and restart -------------------------------------------------
 n0=$(lines)
+read -r st backlog fails unacked cursor0 err < <(fwd_json)
+srv=$(lab_ns server)
+ip netns exec "$srv" nft -f - <<'NFT' || fail "blackholing the receiver"
+table inet fwdtest { chain in { type filter hook input priority 0; tcp dport 514 drop; }; }
+NFT
+traffic 2
+wait_lines $((n0 + 4)) || fail "no records during the blackhole"
+for _ in $(seq 50); do
+	read -r st backlog fails unacked cursor err < <(fwd_json)
+	[ "$unacked" -ge 4 ] && break
+	sleep 0.1
+done
+[ "$st" = connected ] && [ "$unacked" -ge 4 ] && [ "$cursor" = "$cursor0" ] &&
+	pass "$unacked records written and not acknowledged: the cursor stays at $cursor" ||
+	fail "blackhole: forward $st, $unacked unacknowledged, cursor $cursor (was $cursor0)"
 stop_rx
+ip netns exec "$srv" nft delete table inet fwdtest || fail "removing the blackhole"
 traffic 3
 wait_lines $((n0 + 6)) || fail "no records during the outage"
-for _ in $(seq 50); do read -r st backlog fails err < <(fwd_json); [ "$st" != connected ] && break; sleep 0.1; done
+for _ in $(seq 50); do read -r st backlog fails unacked cursor err < <(fwd_json); [ "$st" != connected ] && break; sleep 0.1; done
 [ "$st" != connected ] && [ "$backlog" -gt 0 ] && [ "$fails" -ge 1 ] &&
 	pass "receiver down: forward $st, $backlog bytes waiting, $fails failures ($err)" ||
 	fail "receiver down: forward $st, backlog $backlog, failures $fails"
@@ -224,6 +242,7 @@ start_rx "$tmp/rx2"
 # The backoff after a restart starts at 1 s and doubles: within 20 s.
 wait_arrived 100 superset "$file" 1 "$tmp/rx1" "$tmp/rx2" || true
 run_check superset "$file" 1 "$tmp/rx1" "$tmp/rx2"
+# What the blackhole swallowed and what came during the outage: in the new run.
 run_check superset "$file" "$((n0 + 1))" "$tmp/rx2"
 grep -F 'forward: connected to 10.1.0.60:514' "$tmp/gatewayd.log" >/dev/null &&
 	pass "gatewayd logged the reconnection" || fail "no reconnection logged"

@@ -32,11 +32,12 @@
 #include "ctl.h"
 #include "ctlproto.h"
 #include "duration.h"
+#include "forward.h"
 #include "history.h"
 #include "lan.h"
 #include "log.h"
-#include "forward.h"
 #include "logfile.h"
+#include "loghealth.h"
 #include "logrec.h"
 #include "nflogread.h"
 #include "observe.h"
@@ -79,6 +80,10 @@ struct gwd {
 	uint64_t log_records, log_errors;
 	int64_t log_last_us;
 	bool ntp_synced;
+	struct loghealth *lh;      /* LOG-24 check and C-10 summaries */
+	struct logfile *sf;        /* the summary records' day files */
+	int hfd;                   /* timerfd: the log health check */
+	unsigned log_check;        /* its interval, seconds (--log-check) */
 	/* The LAN registry (§3.5): its verbs, sets, clock and notices. */
 	struct lan *lan;
 	int lfd_reg;               /* timerfd: the registry's next event (CLOCK_REALTIME) */
@@ -183,6 +188,8 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 	}
 	g->log_records++;
 	g->log_last_us = rec.time_us;
+	if (g->lh)
+		loghealth_written(g->lh, rec.rule_id);
 }
 
 static void read_nflog(struct gwd *g)
@@ -207,9 +214,13 @@ static void open_logging(struct gwd *g, const struct policy *p)
 	if (!g->log_dir)
 		return;
 	r = logfile_open(g->log_dir, &g->lf);
+	if (r == 0)
+		r = logfile_open_kind(g->log_dir, "summary", &g->sf);
 	if (r)
 		log_error("firewall log: directory '%s': %s; records are not kept", g->log_dir,
 			  strerror(-r));
+	if (loghealth_new(&g->lh))
+		log_error("firewall log: out of memory: the log is not checked (LOG-24)");
 	/* A receive buffer large enough for bursts (ARCHITECTURE: 4 MiB and more). */
 	r = nflogread_open(p->settings.log_group, 8u << 20, &g->nfl, err);
 	if (r)
@@ -246,18 +257,56 @@ static void configure_forward(struct gwd *g)
 static json_t *logging_json(const struct gwd *g)
 {
 	char last[40] = "";
-	json_t *j;
+	json_t *o;
 
 	if (g->log_last_us)
 		time_format(g->log_last_us / 1000000, last, sizeof(last));
-	j = json_pack("{s:s, s:b, s:I, s:I, s:I, s:s?}", "dir", g->log_dir ? g->log_dir : "",
-			 "reading", g->nfl != NULL, "records", (json_int_t)g->log_records, "errors",
-			 (json_int_t)g->log_errors, "kernel_drops",
-			 (json_int_t)(g->nfl ? nflogread_drops(g->nfl) : 0), "last_record_at",
-			 g->log_last_us ? last : NULL);
-	if (j && g->fw)
-		json_object_set_new(j, "forward", forward_status(g->fw));
-	return j;
+	o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:s?}", "dir", g->log_dir ? g->log_dir : "",
+		      "reading", g->nfl != NULL, "records", (json_int_t)g->log_records, "errors",
+		      (json_int_t)g->log_errors, "kernel_drops",
+		      (json_int_t)(g->nfl ? nflogread_drops(g->nfl) : 0), "last_record_at",
+		      g->log_last_us ? last : NULL);
+	if (o && g->lh)
+		json_object_set_new(o, "health", loghealth_json(g->lh));
+	if (o && g->fw)
+		json_object_set_new(o, "forward", forward_status(g->fw));
+	return o;
+}
+
+/* LOG-24, C-10: the periodic check of the log path against the rule counters. */
+static void check_logging(struct gwd *g)
+{
+	struct loghealth_input in = { g->nfl != NULL, g->nfl ? nflogread_drops(g->nfl) : 0,
+				      g->log_errors, NULL };
+	struct timespec ts;
+	int64_t now_us;
+
+	if (!g->lh)
+		return;
+	if (!g->nfl) {
+		char err[512];
+
+		/* Another program held the group, or the socket failed: try again. */
+		if (nflogread_open(g->p->settings.log_group, 8u << 20, &g->nfl, err) == 0) {
+			log_info("firewall log: NFLOG group %u is read again",
+				 g->p->settings.log_group);
+			in.reading = true;
+		}
+	}
+	if (g->nfl)
+		read_nflog(g); /* the records already sent count as arrived */
+	in.write_errors = g->log_errors;
+	in.altered = g->lf ? logfile_problem(g->lf) : NULL;
+	if (!in.altered && g->sf)
+		in.altered = logfile_problem(g->sf);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	loghealth_check(g->lh, g->rs, g->sf, &in, now_us);
+	/* LOG-27: what was written until now is sealed, summaries included. */
+	if (g->lf)
+		logfile_seal(g->lf, now_us);
+	if (g->sf)
+		logfile_seal(g->sf, now_us);
 }
 
 /* ---- load, compile, apply, record ------------------------------------- */
@@ -571,6 +620,8 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	arm_exception_timer(g);
 	arm_drift_timer(g);
 	index_rules(g);
+	if (g->lh)
+		loghealth_applied(g->lh, g->rs, g->cur.version);
 	configure_forward(g);
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
@@ -1009,6 +1060,8 @@ static void usage(FILE *f)
 		   "      --state-dir DIR applied-version history (default: daemon.state_dir, "
 		   DEFAULT_STATE_DIR ")\n"
 		   "      --log-dir DIR   firewall log day files (default: log.dir, /var/log/gatewayd)\n"
+		   "      --log-check SEC check the firewall log against the rule counters every SEC\n"
+		   "                      seconds (LOG-24, C-10; default 60)\n"
 		   "      --oneshot       validate, compile, apply atomically, exit (no history)\n");
 }
 
@@ -1047,25 +1100,26 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[8 + OBSERVE_IFACES_MAX] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[9 + OBSERVE_IFACES_MAX] = { { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
 					 { .fd = g->dfd, .events = POLLIN },
 					 { .fd = g->nfl ? nflogread_fd(g->nfl) : -1, .events = POLLIN },
 					 { .fd = g->rfd, .events = POLLIN },
 					 { .fd = g->lfd_reg, .events = POLLIN },
+					 { .fd = g->hfd, .events = POLLIN },
 					 { .fd = -1 } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		int n_obs = g->obs ? observer_fds(g->obs, pfd + 8, OBSERVE_IFACES_MAX) : 0;
+		int n_obs = g->obs ? observer_fds(g->obs, pfd + 9, OBSERVE_IFACES_MAX) : 0;
 		int k;
 
 		if (n_obs < 0)
 			n_obs = 0;
 		if (g->fw)
-			pfd[7].fd = forward_fd(g->fw, &pfd[7].events);
-		if (poll(pfd, (nfds_t)(8 + n_obs), g->fw ? forward_timeout(g->fw) : -1) < 0) {
+			pfd[8].fd = forward_fd(g->fw, &pfd[8].events);
+		if (poll(pfd, (nfds_t)(9 + n_obs), g->fw ? forward_timeout(g->fw) : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -1094,11 +1148,13 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			drift_free(drift_check(g, NULL));
 		if (pfd[4].revents & POLLIN)
 			read_nflog(g);
+		if (pfd[7].revents & POLLIN && read(g->hfd, &ticks, sizeof(ticks)) > 0)
+			check_logging(g);
 		if (g->fw)
-			forward_run(g->fw, pfd[7].fd >= 0 ? pfd[7].revents : 0);
+			forward_run(g->fw, pfd[8].fd >= 0 ? pfd[8].revents : 0);
 		for (k = 0; k < n_obs; k++)
-			if (pfd[8 + k].revents & (POLLIN | POLLERR) &&
-			    observer_dispatch(g->obs, pfd[8 + k].fd, on_sighting, g) == -EIO) {
+			if (pfd[9 + k].revents & (POLLIN | POLLERR) &&
+			    observer_dispatch(g->obs, pfd[9 + k].fd, on_sighting, g) == -EIO) {
 				log_error("registry: the observer lost an interface; restarting it");
 				observer_close(g->obs);
 				g->obs = NULL;
@@ -1172,10 +1228,12 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'D' },
 		{ "oneshot", no_argument, NULL, 'o' },
 		{ "log-dir", required_argument, NULL, 'L' },
+		{ "log-check", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1, .rfd = -1, .lfd_reg = -1 };
+	struct gwd g = { .conf = DEFAULT_CONF, .tfd = -1, .dfd = -1, .rfd = -1, .lfd_reg = -1,
+			 .hfd = -1, .log_check = 60 };
 	struct conf_bundle *b = NULL;
 	struct policy *start_policy = NULL;
 	struct diag_list d;
@@ -1203,6 +1261,18 @@ int main(int argc, char **argv)
 		case 'L':
 			g.log_dir_arg = optarg;
 			break;
+		case 'K': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg < '1' || *optarg > '9' || *end || v > 86400) {
+				fprintf(stderr, "gatewayd: --log-check: '%s' is not 1..86400 seconds\n",
+					optarg);
+				return 2;
+			}
+			g.log_check = (unsigned)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1263,6 +1333,15 @@ int main(int argc, char **argv)
 
 			timerfd_settime(g.rfd, 0, &hourly, NULL);
 		}
+		g.hfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (g.hfd >= 0) {
+			struct itimerspec every = { { g.log_check, 0 }, { g.log_check, 0 } };
+
+			timerfd_settime(g.hfd, 0, &every, NULL);
+		} else {
+			log_error("timerfd: %s; the firewall log is not checked (LOG-24)",
+				  strerror(errno));
+		}
 		r = load_apply_policy(&g, b, start_policy, "gatewayd", "start", &d);
 		start_policy = NULL;
 		b = NULL;
@@ -1302,6 +1381,8 @@ int main(int argc, char **argv)
 	nflogread_close(g.nfl);
 	forward_close(g.fw); /* saves the cursor */
 	logfile_close(g.lf);
+	logfile_close(g.sf);
+	loghealth_free(g.lh);
 	free(g.rz);
 	free(g.log_dir);
 	ruleset_free(g.rs);

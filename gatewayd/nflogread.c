@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct nflogread {
 	pcap_t *p;
@@ -18,7 +19,7 @@ int nflogread_open(unsigned group, size_t bufsize, struct nflogread **ret, char 
 {
 	struct nflogread *r = calloc(1, sizeof(*r));
 	char dev[32];
-	int rc;
+	int rc, force;
 
 	if (!r)
 		return -ENOMEM;
@@ -44,6 +45,14 @@ int nflogread_open(unsigned group, size_t bufsize, struct nflogread **ret, char 
 			snprintf(err, PCAP_ERRBUF_SIZE, "%s is not an NFLOG device", dev);
 		goto fail;
 	}
+	/*
+	 * pcap's buffer size is capped by net.core.rmem_max (often 208 KiB or
+	 * 4 MiB): as root, take the whole size regardless, or a burst of new
+	 * connections overruns the socket (LOG-24 counts what that loses).
+	 */
+	force = (int)bufsize;
+	setsockopt(pcap_get_selectable_fd(r->p), SOL_SOCKET, SO_RCVBUFFORCE, &force,
+		   sizeof(force));
 	*ret = r;
 	return 0;
 fail:

@@ -213,7 +213,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
  * has room for TIME_BUF bytes (more than TIME_LEN + 1: gcc cannot see that
  * the year has four digits).
  */
-static void format_time(int64_t us, char *buf, size_t size)
+void logrec_time_format(int64_t us, char *buf, size_t size)
 {
 	int64_t secs = us / US_PER_SEC, days = secs / SEC_PER_DAY, y;
 	unsigned sod = (unsigned)(secs % SEC_PER_DAY), m, d;
@@ -242,7 +242,7 @@ static bool is_leap(int64_t y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int parse_time(const char *s, size_t len, int64_t *ret)
+int logrec_time_parse(const char *s, size_t len, int64_t *ret)
 {
 	static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int64_t y, mo, d, h, mi, sec, us;
@@ -430,7 +430,7 @@ static void format_object(struct writer *w, const struct logrec *r)
 {
 	char buf[TIME_BUF];
 
-	format_time(r->time_us, buf, sizeof(buf));
+	logrec_time_format(r->time_us, buf, sizeof(buf));
 	put_str(w, K_TIMESTAMP, buf);
 	put_str(w, K_ACTION, r->permitted ? "permitted" : "denied");
 	put_str(w, K_RULE, r->rule_id);
@@ -589,7 +589,7 @@ static int parse_timestamp(const json_t *v, int64_t *ret)
 	size_t len;
 	const char *s = str_of(v, &len);
 
-	return s ? parse_time(s, len, ret) : -EINVAL;
+	return s ? logrec_time_parse(s, len, ret) : -EINVAL;
 }
 
 /* "02-00-00-00-01-02": upper case, hyphens, as logrec_format() writes it. */

@@ -157,4 +157,12 @@ int logrec_format(const struct logrec *r, char **ret_line);
  */
 int logrec_parse(const char *line, size_t len, struct logrec *ret);
 
+/*
+ * @us (0..LOGREC_TIME_MAX) as "@timestamp" writes it,
+ * "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", into @buf of at least 40 bytes.
+ */
+void logrec_time_format(int64_t us, char *buf, size_t size);
+/* Reads exactly that form (@len bytes) back: 0 and *@ret (UTC µs), or -EINVAL. */
+int logrec_time_parse(const char *s, size_t len, int64_t *ret);
+
 #endif

@@ -180,6 +180,7 @@ int cmd_log(int argc, char **argv)
 		"Usage: netctl log [-c CONF | --dir DIR] [--since WHEN] [--until WHEN] [--src ADDR[/LEN]]\n"
 		"                  [--dst ADDR[/LEN]] [--port N] [--proto N] [--verdict permitted|denied]\n"
 		"                  [--rule ID] [--zone NAME] [--json]\n"
+		"       netctl log verify [...]       (netctl log verify --help)\n"
 		"Searches the firewall log (LOG-25): WHEN is a duration before now (\"5m\", \"30d\")\n"
 		"or a date / RFC 3339 time; --since defaults to 1d. The directory is log.dir of\n"
 		"CONF unless --dir names one. --json prints the matching records as they are stored.\n"
@@ -203,6 +204,8 @@ int cmd_log(int argc, char **argv)
 	char *end;
 	int o, r;
 
+	if (argc > 1 && !strcmp(argv[1], "verify"))
+		return cmd_log_verify(argc - 1, argv + 1);
 	optind = 1;
 	while ((o = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (o) {

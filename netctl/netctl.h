@@ -21,6 +21,7 @@ int cmd_rules(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_log_verify(int argc, char **argv);
 int cmd_reload(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_device(int argc, char **argv);

@@ -157,7 +157,8 @@ int cmd_status(int argc, char **argv)
 			   "Usage: netctl status [-S SOCKET] [--json]\n"
 			   "Versions (CHG-3), the applied version with its digests (CHG-10), whether\n"
 			   "the kernel's table still matches it (CHG-1), counters per zone pair.\n"
-			   "Exit 1 when the table drifted or could not be read back (OPS-1).\n",
+			   "Exit 1 when the table drifted or could not be read back, the registry is not\n"
+			   "in the kernel yet, or the firewall log has an alarm (OPS-1, LOG-24).\n",
 			   "status", print_status);
 }
 

@@ -204,18 +204,51 @@ static void print_forward(FILE *f, json_t *fw)
 		json_is_string(json_object_get(fw, "last_error")) ? jstr(fw, "last_error") : "");
 }
 
+/* The firewall log's line: records, last one, and the health check (LOG-24, C-10). */
+static void print_logging(FILE *f, json_t *lg)
+{
+	json_t *h = json_object_get(lg, "health"), *al = json_object_get(h, "alarms");
+	size_t i;
+
+	if (!lg)
+		return;
+	fprintf(f, "log:      %lld records in %s, last at %s; %lld kernel drops, %lld write errors\n",
+		(long long)json_integer_value(json_object_get(lg, "records")), jstr(lg, "dir"),
+		jstr(lg, "last_record_at"),
+		(long long)json_integer_value(json_object_get(lg, "kernel_drops")),
+		(long long)json_integer_value(json_object_get(lg, "errors")));
+	if (!h)
+		return;
+	fprintf(f, "          check %s at %s: %lld records lost, %lld denials suppressed by the "
+		   "rate limit (C-10)\n",
+		jstr(h, "state"), jstr(h, "checked_at"),
+		(long long)json_integer_value(json_object_get(h, "lost")),
+		(long long)json_integer_value(json_object_get(h, "suppressed")));
+	for (i = 0; i < json_array_size(al); i++)
+		fprintf(f, "          ALARM: %s (LOG-24)\n",
+			json_string_value(json_array_get(al, i)));
+	if (!json_array_size(al) && json_object_get(h, "last_alarm"))
+		fprintf(f, "          last alarm at %s: %s\n",
+			jstr(json_object_get(h, "last_alarm"), "at"),
+			jstr(json_object_get(h, "last_alarm"), "reason"));
+}
+
 /*
  * OPS-1, LOG-24: a monitor sees drift, a table it could not read, registry
- * decisions the kernel does not hold yet, or a log server that cannot be
- * reached, as exit 1.
+ * decisions the kernel does not hold yet, a firewall log alarm, or a log
+ * server that cannot be reached (LOG-9) as exit 1.
  */
-static bool status_ok(json_t *r)
+static int status_code(json_t *r)
 {
-	json_t *fw = json_object_get(json_object_get(r, "logging"), "forward");
+	json_t *lg = json_object_get(r, "logging"), *h = json_object_get(lg, "health");
 
 	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
-	       !json_is_false(json_object_get(json_object_get(r, "registry"), "kernel_synced")) &&
-	       !json_is_false(json_object_get(fw, "ok"));
+			       !json_is_false(json_object_get(json_object_get(r, "registry"),
+							      "kernel_synced")) &&
+			       strcmp(jstr(h, "state"), "alarm") &&
+			       !json_is_false(json_object_get(json_object_get(lg, "forward"), "ok"))
+		       ? 0
+		       : 1;
 }
 
 int print_status(FILE *f, json_t *r, bool json)
@@ -223,7 +256,7 @@ int print_status(FILE *f, json_t *r, bool json)
 	json_t *v = json_object_get(r, "versions"), *a = json_object_get(r, "applied");
 
 	if (json)
-		return dump_json(f, r) ? -EIO : status_ok(r) ? 0 : 1;
+		return dump_json(f, r) ? -EIO : status_code(r);
 	fprintf(f, "gatewayd %s   kernel %s   libnftnl %s   libmnl %s   nft %s\n",
 		jstr(v, "gatewayd"), jstr(v, "kernel"), jstr(v, "libnftnl"), jstr(v, "libmnl"),
 		jstr(v, "nft"));
@@ -239,11 +272,12 @@ int print_status(FILE *f, json_t *r, bool json)
 		(long long)json_integer_value(json_object_get(r, "uptime_seconds")));
 	print_drift(f, json_object_get(r, "drift"));
 	print_registry(f, json_object_get(r, "registry"));
+	print_logging(f, json_object_get(r, "logging"));
 	print_forward(f, json_object_get(json_object_get(r, "logging"), "forward"));
 	print_pairs(f, json_object_get(r, "zone_pairs"));
 	if (fflush(f))
 		return -EIO;
-	return status_ok(r) ? 0 : 1;
+	return status_code(r);
 }
 
 int print_history(FILE *f, json_t *r, bool json)

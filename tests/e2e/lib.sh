@@ -51,11 +51,14 @@ e2e_init()
 	cat >"$e2e_tmp/probe" <<-'EOF'
 	#!/bin/sh
 	proto=$1 src=$2 dst=$3 port=$4 token=$5 out=$6
+	t0=$(date +%s%N)
 	case $proto in
 	tcp) printf '%s\n' "$token" | timeout 14 nc -n -N -w 8 -s "$src" "$dst" "$port" >"$out" 2>&1 ;;
 	udp) printf '%s\n' "$token" | timeout 4 nc -n -u -w 1 -s "$src" "$dst" "$port" >"$out" 2>&1 ;;
 	icmp) timeout 4 ping -n -c 1 -W 1 -I "$src" "$dst" >"$out" 2>&1 ;;
 	esac
+	# How the probe ended, for a failure's message: exit code, duration.
+	echo "exit $? after $((($(date +%s%N) - t0) / 1000000)) ms" >"$out.end"
 	EOF
 	# The probes of a job file (one "PROTO SRC DST PORT TOKEN OUT" a line)
 	# in one namespace, at most 8 at a time: with every namespace's probes

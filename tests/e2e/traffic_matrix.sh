@@ -347,6 +347,7 @@ done < <(matrix)
 ncases=${#c_req[@]}
 
 declare -A rule_before rule_after
+declare -a first_msg ct_first
 rule_counters "$gw" rule_before
 mkdir -p "$tmp/out"
 for ((i = 0; i < ncases; i++)); do
@@ -355,31 +356,58 @@ for ((i = 0; i < ncases; i++)); do
 done >"$tmp/jobs.txt"
 e2e_batch "$tmp/jobs.txt"
 rule_counters "$gw" rule_after
+# The gateway's connection table after the probes, for a failure's message.
+in_gw conntrack -L >"$tmp/ct.txt" 2>/dev/null
+ct_of() { grep -F "src=$1 " "$tmp/ct.txt" | sed 's/^/    conntrack: /'; }
+
+# judge_pass I TOKEN OUT: did allowed case I get through, and arrive with the
+# addresses NAT must give it? Sets msg; returns 0 when it passed.
+judge_pass()
+{
+	local i=$1 tok=$2 out=$3 proto=${c_proto[$1]} rx seen peer local
+
+	if [[ $proto == udp && -z ${e2e_rxmap[$tok]:-} ]]; then
+		e2e_wait_rx "$tok" 3 && e2e_rx_load
+	fi
+	rx=${e2e_rxmap[$tok]:-}
+	if [[ $proto == udp && -z $rx ]] || ! e2e_answered "$proto" "$out" "$tok"; then
+		msg="expected allowed, no answer: '$(tr '\n' ' ' <"$out")'"
+		msg+=" (probe: $(cat "$out.end" 2>/dev/null); listener: '${rx:-nothing arrived}')"
+		return 1
+	fi
+	if [[ $proto == icmp ]]; then
+		msg="allowed"
+		return 0
+	fi
+	read -r _ _ _ peer _ local _ <<<"$rx"
+	seen="$peer>$local"
+	expect_seen "${c_src[i]}" "${c_dst[i]}" "${c_port[i]}"
+	if [[ $seen == "$want" ]]; then
+		msg="allowed, listener saw $seen"
+		return 0
+	fi
+	msg="arrived as $seen, expected $want ($rx)"
+	return 1
+}
 
 e2e_rx_load
+retry=()
 for ((i = 0; i < ncases; i++)); do
 	src=${c_src[i]} dst=${c_dst[i]} proto=${c_proto[i]} port=${c_port[i]}
 	tok=tm$$-$i out=$tmp/out/$i
 	what="[${c_req[i]}] $src ${lab_h_addr[$src]} -> $dst ${lab_h_addr[$dst]} $proto${port:+/$port}"
 	if [[ ${c_want[i]} == pass ]]; then
-		if [[ $proto == udp && -z ${e2e_rxmap[$tok]:-} ]]; then
-			e2e_wait_rx "$tok" 3 && e2e_rx_load
-		fi
-		rx=${e2e_rxmap[$tok]:-}
-		if [[ $proto == udp && -z $rx ]] || ! e2e_answered "$proto" "$out" "$tok"; then
-			fail "$what: expected allowed, no answer: '$(tr '\n' ' ' <"$out")'" \
-				"(listener: '${rx:-nothing arrived}')"
-		elif [[ $proto == icmp ]]; then
-			pass "$what allowed"
+		if judge_pass "$i" "$tok" "$out"; then
+			pass "$what $msg"
+		elif [[ $msg == "expected allowed, no answer"* ]]; then
+			# All ~200 probes run at once on two cores; an allowed probe
+			# that got no answer is sent again, alone, below. Policy is
+			# deterministic: a flow the ruleset drops fails again.
+			retry+=("$i")
+			first_msg[i]=$msg
+			ct_first[i]=$(ct_of "${lab_h_addr[$src]}")
 		else
-			read -r _ _ _ peer _ local _ <<<"$rx"
-			seen="$peer>$local"
-			expect_seen "$src" "$dst" "$port"
-			if [[ $seen == "$want" ]]; then
-				pass "$what allowed, listener saw $seen"
-			else
-				fail "$what: arrived as $seen, expected $want ($rx)"
-			fi
+			fail "$what: $msg"
 		fi
 	else
 		rx=${e2e_rxmap[$tok]:-}
@@ -398,6 +426,23 @@ for ((i = 0; i < ncases; i++)); do
 		fi
 	fi
 done
+# The second attempts, one at a time. A pass here still says what the first
+# attempt saw, so a pattern shows in the logs.
+for i in "${retry[@]}"; do
+	src=${c_src[i]} dst=${c_dst[i]} proto=${c_proto[i]} port=${c_port[i]}
+	tok=tm$$-$i-again out=$tmp/out/$i-again
+	what="[${c_req[i]}] $src ${lab_h_addr[$src]} -> $dst ${lab_h_addr[$dst]} $proto${port:+/$port}"
+	e2e_send "$LAB_ID-${lab_h_zone[$src]}" "${lab_h_addr[$src]}" "${lab_h_addr[$dst]}" \
+		"$proto" "${port:-0}" "$tok" "$out"
+	e2e_rx_load
+	if judge_pass "$i" "$tok" "$out"; then
+		pass "$what $msg, on a second attempt alone (the first in the batch: ${first_msg[i]})"
+	else
+		fail "$what: $msg, twice (the first in the batch: ${first_msg[i]})"
+		[[ -n ${ct_first[i]} ]] && echo "${ct_first[i]}"
+	fi
+done
+echo "matrix: ${#retry[@]} allowed probes were sent a second time"
 
 # ---------------------------------------------------------------------------
 # The single cases below run in two parallel rounds; each reads its own

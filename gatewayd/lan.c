@@ -1312,10 +1312,7 @@ void lan_people(struct lan *l, const struct policy *p, const char *actor, int64_
 	if (json_array_size(ev))
 		last = json_object_get(json_array_get(ev, json_array_size(ev) - 1), "after");
 	if (!last || !json_equal(last, snap)) {
-		json_t *none = json_array(); /* no earlier people: all of them are new */
-
-		people_diff(last ? last : none, snap, what, sizeof(what));
-		json_decref(none);
+		people_diff(last ? last : json_array(), snap, what, sizeof(what));
 		if (registry_event(l->reg, now, actor, "people:config", "people", what, last,
 				   snap) == 0)
 			log_info("registry: people changed by %s: %s (ADM-5, ADM-6)", actor, what);

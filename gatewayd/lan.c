@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +35,28 @@ struct kset {
 	size_t n, cap;
 };
 
+/*
+ * C-24: notices are sent by a command that reads one message, in the
+ * background; a hung MTA must not hang us, nor a burst of notices fork
+ * without limit.
+ */
+#define NOTIFY_TIMEOUT_MS 15000
+#define NOTIFY_MAX (LAN_NOTIFY_FDS / 2)
+#define NOTIFY_OUTPUT 1024
+#define NOTIFY_POLL_MS 100
+#define NOTIFY_STOP_MS 3000
+
+struct sender {
+	pid_t pid; /* 0: free */
+	int pidfd; /* -1: none (polled) */
+	int out;   /* the command's stdout and stderr; -1 after EOF */
+	int64_t id, device, deadline;
+	char kind[16], cmd[256];
+	char buf[NOTIFY_OUTPUT];
+	size_t len;
+	bool cut;
+};
+
 #define SEEN_SLOTS 4096
 #define SEEN_REFRESH 60
 
@@ -47,6 +70,7 @@ struct lan {
 	char sync_err[256];
 	int64_t retry_at;
 	uint64_t notices_sent, notices_failed;
+	struct sender send[NOTIFY_MAX];
 	/*
 	 * Sightings already stored: ARP repeats every few seconds per host, and
 	 * each stored sighting is a synchronous commit, so a (MAC, IP, iface)
@@ -77,10 +101,13 @@ struct lan {
 	 * verb do not scan the registry (LANREQ-43: no address is shared).
 	 */
 	json_t *idx;
+	/* INC-1: the address quarantines in force (registry_aqs), NULL: read again. */
+	json_t *aq;
 };
 
-/* Notices are sent by a command that reads one message; a hung MTA must not hang us. */
-#define NOTIFY_TIMEOUT_MS 15000
+
+static void notify_start(struct lan *l, int64_t now);
+static void notify_stop(struct lan *l);
 
 static void settings_from(struct lan *l, const struct policy *p)
 {
@@ -89,6 +116,8 @@ static void settings_from(struct lan *l, const struct policy *p)
 	l->set.max_period = p->registry.max_period;
 	l->set.utc_offset = p->registry.utc_offset;
 	l->set.four_eyes = p->registry.four_eyes;
+	memcpy(l->set.dept_check, p->registry.dept_check, sizeof(l->set.dept_check));
+	l->set.n_dept_check = p->registry.n_dept_check;
 }
 
 struct lan *lan_open(const char *path, char *err, size_t errlen)
@@ -101,6 +130,8 @@ struct lan *lan_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	l->set = def;
+	for (size_t i = 0; i < NOTIFY_MAX; i++)
+		l->send[i].pidfd = l->send[i].out = -1;
 	l->reg = registry_open(path, err, errlen);
 	if (!l->reg) {
 		free(l);
@@ -113,9 +144,11 @@ void lan_close(struct lan *l)
 {
 	if (!l)
 		return;
+	notify_stop(l);
 	registry_close(l->reg);
 	json_decref(l->cache);
 	json_decref(l->idx);
+	json_decref(l->aq);
 	free(l->admit.v);
 	free(l->quar.v);
 	free(l);
@@ -305,6 +338,20 @@ static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *
 			break;
 	}
 	json_decref(all);
+	/* INC-1: hosts without a registration, by address (quarantine4) or MAC (quarantine_mac). */
+	if (!r && !l->aq && registry_aqs(l->reg, false, &l->aq))
+		r = -EIO;
+	if (!r) {
+		json_t *q;
+
+		json_array_foreach(l->aq, i, q) {
+			const char *v = json_string_value(json_object_get(q, "value"));
+			bool is_mac = !strcmp(json_string_value(json_object_get(q, "kind")), "mac");
+
+			if ((r = kset_add(quar, is_mac ? v : "", is_mac ? NULL : v)))
+				break;
+		}
+	}
 	if (r) {
 		free(admit->v);
 		free(quar->v);
@@ -404,6 +451,8 @@ void lan_applied(struct lan *l, const struct policy *p, const struct ruleset *rs
 	l->synced = true;
 	l->sync_err[0] = 0;
 	l->retry_at = 0;
+	/* C-24: notices left pending by a stop or a crash go out now. */
+	notify_start(l, time(NULL));
 }
 
 /* Ends the tracked connections of addresses that lost admission (ctkill.h: after the set). */
@@ -675,119 +724,300 @@ out:
 
 /* ---- notices ----------------------------------------------------------------- */
 
-/* Runs the notify command with @msg on stdin; 0 when it exited 0. */
-static int run_notify(const char *cmd, const char *msg, char *err, size_t errlen)
+/*
+ * C-24: the notify command runs in the background, never inside a verb or
+ * a tick: a verb stores its notice as pending and answers; notify_start()
+ * forks the command for up to NOTIFY_MAX pending notices, and the main
+ * loop (lan_notify_fds, lan_notify_poll) reaps each child, reads what it
+ * printed and records "sent" or "failed" with that output.
+ */
+static void sender_free(struct sender *s)
 {
-	int in[2], status = 0, waited = 0, pidfd;
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->out >= 0)
+		close(s->out);
+	memset(s, 0, sizeof(*s));
+	s->pidfd = s->out = -1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Reads what the child printed; beyond NOTIFY_OUTPUT it is counted, not kept. */
+static void sender_read(struct sender *s)
+{
+	char buf[512];
+
+	for (;;) {
+		ssize_t n = s->out >= 0 ? read(s->out, buf, sizeof(buf)) : 0;
+		size_t room = sizeof(s->buf) - 1 - s->len, k;
+
+		if (n <= 0) {
+			if (n == 0 && s->out >= 0) {
+				close(s->out);
+				s->out = -1;
+			}
+			return;
+		}
+		k = (size_t)n < room ? (size_t)n : room;
+		memcpy(s->buf + s->len, buf, k);
+		s->len += k;
+		s->buf[s->len] = 0;
+		if (k < (size_t)n)
+			s->cut = true;
+	}
+}
+
+/* Forks @cmd with @msg on stdin (a memfd: no pipe to feed) and its output on a pipe. */
+static int sender_spawn(struct sender *s, const char *cmd, const char *msg, char *err,
+			size_t errlen)
+{
+	int in, out[2];
 	size_t len = strlen(msg), off = 0;
 	pid_t pid;
 
-	if (pipe2(in, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+	in = memfd_create("gatewayd-notice", MFD_CLOEXEC);
+	if (in < 0) {
+		snprintf(err, errlen, "memfd_create: %s", strerror(errno));
 		return -errno;
+	}
+	while (off < len) {
+		ssize_t w = write(in, msg + off, len - off);
+
+		if (w <= 0) {
+			snprintf(err, errlen, "writing the message: %s", strerror(errno));
+			close(in);
+			return -EIO;
+		}
+		off += (size_t)w;
+	}
+	if (lseek(in, 0, SEEK_SET) < 0 || pipe2(out, O_CLOEXEC | O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(in);
+		return -EIO;
 	}
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(in[0]);
-		close(in[1]);
+		close(in);
+		close(out[0]);
+		close(out[1]);
 		return -EAGAIN;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		sigset_t none;
 
-		dup2(in[0], 0);
-		if (null >= 0) {
-			dup2(null, 1);
-			dup2(null, 2);
-		}
+		/* gatewayd blocks SIGHUP/SIGTERM for its signalfd; the command must not. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0); /* a timeout kills the whole group: sh and its children */
+		dup2(in, 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	close(in[0]);
-	signal(SIGPIPE, SIG_IGN);
-	while (off < len) {
-		ssize_t w = write(in[1], msg + off, len - off);
-
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(in[1]);
-	/* Wait for the exit with a pidfd (Linux 5.3); without one, poll with backoff. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-		int step;
-
-		if (w == pid)
-			break;
-		if (w < 0) {
-			snprintf(err, errlen, "waitpid: %s", strerror(errno));
-			if (pidfd >= 0)
-				close(pidfd);
-			return -ECHILD;
-		}
-		if (waited >= NOTIFY_TIMEOUT_MS) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			snprintf(err, errlen, "'%s' did not finish within %d s; killed", cmd,
-				 NOTIFY_TIMEOUT_MS / 1000);
-			if (pidfd >= 0)
-				close(pidfd);
-			return -ETIMEDOUT;
-		}
-		if (pidfd >= 0) {
-			struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-			struct timespec a, b;
-
-			clock_gettime(CLOCK_MONOTONIC, &a);
-			poll(&pfd, 1, NOTIFY_TIMEOUT_MS - waited);
-			clock_gettime(CLOCK_MONOTONIC, &b);
-			step = (int)((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000) + 1;
-		} else {
-			step = waited < 20 ? 1 : 20;
-			poll(NULL, 0, step);
-		}
-		waited += step;
-	}
-	if (pidfd >= 0)
-		close(pidfd);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	snprintf(err, errlen, "'%s' %s %d", cmd, WIFEXITED(status) ? "exited with" : "killed by signal",
-		 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	return -EIO;
+	close(in);
+	close(out[1]);
+	s->pid = pid;
+	s->out = out[0];
+	/* Without a pidfd (Linux < 5.3) the loop looks again every NOTIFY_POLL_MS. */
+	s->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	s->deadline = mono_ms() + NOTIFY_TIMEOUT_MS;
+	return 0;
 }
 
-/* C-24: sends the pending notices; each result is recorded, failures stay listed. */
-static void send_notices(struct lan *l, int64_t now)
+static bool sending(const struct lan *l, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < NOTIFY_MAX; i++)
+		if (l->send[i].pid && l->send[i].id == id)
+			return true;
+	return false;
+}
+
+static void notice_done(struct lan *l, int64_t id, const char *kind, int64_t device,
+			const char *err, const char *output, int64_t now)
+{
+	if (registry_notice_result(l->reg, id, !err, err, output, now))
+		log_error("registry: the result of notice %lld could not be stored: %s",
+			  (long long)id, registry_errmsg(l->reg));
+	if (err) {
+		l->notices_failed++;
+		log_error("registry: notice %lld (%s, registration %lld) not sent: %s; it stays "
+			  "listed as failed ('netctl device resend %lld'; C-24)",
+			  (long long)id, kind, (long long)device, err, (long long)id);
+	} else {
+		l->notices_sent++;
+	}
+}
+
+/* Starts the command for pending notices while fewer than NOTIFY_MAX run. */
+static void notify_start(struct lan *l, int64_t now)
 {
 	const char *cmd = l->p && l->p->registry.notify_command ? l->p->registry.notify_command
 								 : "/usr/sbin/sendmail -t -i";
 	json_t *pending, *n;
-	size_t i;
+	size_t i, k, busy = 0;
 
-	if (registry_notices(l->reg, "pending", 0, &pending))
+	for (k = 0; k < NOTIFY_MAX; k++)
+		busy += l->send[k].pid != 0;
+	if (!l->p || busy == NOTIFY_MAX || registry_notices(l->reg, "pending", 0, &pending))
 		return;
 	json_array_foreach(pending, i, n) {
-		char err[256] = "";
 		int64_t id = json_integer_value(json_object_get(n, "id"));
-		int r = run_notify(cmd, json_string_value(json_object_get(n, "message")), err,
-				   sizeof(err));
+		struct sender *s = NULL;
+		char err[256] = "";
 
-		registry_notice_result(l->reg, id, r == 0, r ? err : NULL, now);
-		if (r) {
-			l->notices_failed++;
-			log_error("registry: notice %lld (%s, registration %lld) not sent: %s; it "
-				  "stays listed as failed (C-24)",
-				  (long long)id, json_string_value(json_object_get(n, "kind")),
-				  (long long)json_integer_value(json_object_get(n, "device")), err);
-		} else {
-			l->notices_sent++;
+		if (busy == NOTIFY_MAX)
+			break;
+		if (sending(l, id))
+			continue;
+		for (k = 0; k < NOTIFY_MAX && !s; k++)
+			if (!l->send[k].pid)
+				s = &l->send[k];
+		if (sender_spawn(s, cmd, json_string_value(json_object_get(n, "message")), err,
+				 sizeof(err))) {
+			notice_done(l, id, json_string_value(json_object_get(n, "kind")),
+				    json_integer_value(json_object_get(n, "device")), err, NULL, now);
+			continue;
 		}
+		s->id = id;
+		s->device = json_integer_value(json_object_get(n, "device"));
+		snprintf(s->kind, sizeof(s->kind), "%s", json_string_value(json_object_get(n, "kind")));
+		snprintf(s->cmd, sizeof(s->cmd), "%s", cmd);
+		busy++;
 	}
 	json_decref(pending);
+}
+
+int lan_notify_fds(struct lan *l, struct pollfd *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; l && i < NOTIFY_MAX; i++) {
+		if (!l->send[i].pid)
+			continue;
+		if (l->send[i].pidfd >= 0 && n < max)
+			out[n++] = (struct pollfd){ .fd = l->send[i].pidfd, .events = POLLIN };
+		if (l->send[i].out >= 0 && n < max)
+			out[n++] = (struct pollfd){ .fd = l->send[i].out, .events = POLLIN };
+	}
+	return (int)n;
+}
+
+int lan_notify_timeout(struct lan *l)
+{
+	int64_t now = mono_ms(), best = -1;
+	size_t i;
+
+	for (i = 0; l && i < NOTIFY_MAX; i++) {
+		const struct sender *s = &l->send[i];
+		int64_t t;
+
+		if (!s->pid)
+			continue;
+		t = s->deadline > now ? s->deadline - now : 0;
+		if (s->pidfd < 0 && t > NOTIFY_POLL_MS)
+			t = NOTIFY_POLL_MS;
+		if (best < 0 || t < best)
+			best = t;
+	}
+	return (int)best;
+}
+
+void lan_notify_poll(struct lan *l, int64_t now)
+{
+	bool ended = false;
+	size_t i;
+
+	for (i = 0; l && i < NOTIFY_MAX; i++) {
+		struct sender *s = &l->send[i];
+		char err[512] = "";
+		int status = 0;
+		pid_t w;
+
+		if (!s->pid)
+			continue;
+		sender_read(s);
+		w = waitpid(s->pid, &status, WNOHANG);
+		if (w == 0 && mono_ms() < s->deadline)
+			continue;
+		if (w == 0) {
+			kill(-s->pid, SIGKILL);
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, &status, 0);
+			snprintf(err, sizeof(err), "'%s' did not finish within %d s; killed", s->cmd,
+				 NOTIFY_TIMEOUT_MS / 1000);
+		} else if (w < 0) {
+			snprintf(err, sizeof(err), "waitpid: %s", strerror(errno));
+		} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			snprintf(err, sizeof(err), "'%s' %s %d", s->cmd,
+				 WIFEXITED(status) ? "exited with" : "killed by signal",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		}
+		sender_read(s);
+		if (s->cut && s->len + 16 < sizeof(s->buf))
+			strcat(s->buf, " [...]");
+		notice_done(l, s->id, s->kind, s->device, err[0] ? err : NULL, s->buf, now);
+		sender_free(s);
+		ended = true;
+	}
+	if (ended)
+		notify_start(l, now);
+}
+
+/* At stop: the running commands get a moment to finish; the rest stay pending. */
+static void notify_stop(struct lan *l)
+{
+	int64_t end = mono_ms() + NOTIFY_STOP_MS;
+	size_t i;
+
+	for (;;) {
+		struct pollfd pfd[2 * NOTIFY_MAX];
+		int n = lan_notify_fds(l, pfd, 2 * NOTIFY_MAX), left = 0;
+		int64_t t = end - mono_ms();
+
+		for (i = 0; i < NOTIFY_MAX; i++)
+			left += l->send[i].pid != 0;
+		if (!left || t <= 0)
+			break;
+		poll(pfd, (nfds_t)n, (int)(t < NOTIFY_POLL_MS ? t : NOTIFY_POLL_MS));
+		for (i = 0; i < NOTIFY_MAX; i++) {
+			struct sender *s = &l->send[i];
+			int status;
+
+			if (!s->pid)
+				continue;
+			sender_read(s);
+			if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+				notice_done(l, s->id, s->kind, s->device,
+					    WIFEXITED(status) && !WEXITSTATUS(status)
+						    ? NULL
+						    : "the notify command failed while gatewayd stopped",
+					    s->buf, time(NULL));
+				sender_free(s);
+			}
+		}
+	}
+	for (i = 0; i < NOTIFY_MAX; i++)
+		if (l->send[i].pid) {
+			log_warning("registry: notice %lld still sending at stop; it stays pending "
+				    "and is sent again at the next start (C-24)",
+				    (long long)l->send[i].id);
+			kill(-l->send[i].pid, SIGKILL);
+			kill(l->send[i].pid, SIGKILL);
+			waitpid(l->send[i].pid, NULL, 0);
+			sender_free(&l->send[i]);
+		}
 }
 
 static int add_notice(struct lan *l, const json_t *doc, enum lr_notice k, int64_t now)
@@ -1013,6 +1243,38 @@ static json_t *report(struct lan *l, const json_t *args, int64_t now, char *err,
 }
 
 /* LANREQ-26..28, WLAN-8: the lists, derived from the register at every call. */
+/* The zone's IPv4 network holding @doc's address (a DHCP device: the zone's first). */
+static void dhcp_subnet(const struct lan *l, const json_t *doc, json_t *row)
+{
+	const char *z = json_string_value(json_object_get(doc, "zone")),
+		   *ip = json_string_value(json_object_get(doc, "device.ip"));
+	const struct zone *zz = l->p && z ? policy_zone(l->p, z) : NULL;
+	const struct prefix *best = NULL;
+	struct prefix host;
+	char buf[PREFIX_STRLEN];
+	size_t i;
+
+	if (!zz)
+		return;
+	if (!ip || prefix_parse(ip, &host))
+		host.family = 0;
+	for (i = 0; i < zz->n_nets; i++) {
+		const struct prefix *n = &zz->nets[i];
+
+		if (n->family != AF_INET)
+			continue;
+		if (host.family ? prefix_contains(n, &host) : !best) {
+			best = n;
+			if (host.family)
+				break;
+		}
+	}
+	if (!best)
+		return;
+	prefix_format(best, buf, sizeof(buf));
+	json_object_set_new(row, "subnet", json_string(buf));
+}
+
 static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t errlen)
 {
 	const char *list = arg_str(args, "list") ?: "ip";
@@ -1026,6 +1288,9 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 						  "id" };
 	static const char *const cols_macs[] = { "device.mac", "user.id", "zone",
 						 "device.hostname", "id" };
+	/* LANREQ-23, C-2: what a DHCP server needs to serve exactly the registered devices. */
+	static const char *const cols_dhcp[] = { "device.mac", "device.ip", "device.hostname",
+						 "device.addr_mode", "zone", "id" };
 	const char *const *cols;
 	size_t n_cols, i, k;
 	json_t *all, *doc, *out;
@@ -1038,8 +1303,10 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 		cols = cols_ports, n_cols = ARRAY_SIZE(cols_ports);
 	else if (!strcmp(list, "macs"))
 		cols = cols_macs, n_cols = ARRAY_SIZE(cols_macs);
+	else if (!strcmp(list, "dhcp"))
+		cols = cols_dhcp, n_cols = ARRAY_SIZE(cols_dhcp);
 	else {
-		snprintf(err, errlen, "list '%s' is not ip, dns, ports or macs", list);
+		snprintf(err, errlen, "list '%s' is not ip, dns, ports, macs or dhcp", list);
 		return NULL;
 	}
 	if (cached(l, &all)) {
@@ -1052,6 +1319,13 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 		json_t *row;
 
 		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+			continue;
+		/* A quarantined device gets no lease; the zone filter applies as for macs. */
+		if (!strcmp(list, "dhcp") &&
+		    (s == LRS_QUARANTINED ||
+		     (arg_str(args, "zone") &&
+		      strcmp(arg_str(args, "zone"),
+			     json_string_value(json_object_get(doc, "zone")) ?: ""))))
 			continue;
 		if (!strcmp(list, "macs")) {
 			const char *z = json_string_value(json_object_get(doc, "zone"));
@@ -1068,6 +1342,8 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 			if (v)
 				json_object_set(row, cols[k], v);
 		}
+		if (!strcmp(list, "dhcp"))
+			dhcp_subnet(l, doc, row);
 		json_array_append_new(out, row);
 	}
 	json_decref(all);
@@ -1312,7 +1588,10 @@ void lan_people(struct lan *l, const struct policy *p, const char *actor, int64_
 	if (json_array_size(ev))
 		last = json_object_get(json_array_get(ev, json_array_size(ev) - 1), "after");
 	if (!last || !json_equal(last, snap)) {
-		people_diff(last ? last : json_array(), snap, what, sizeof(what));
+		json_t *none = json_array();
+
+		people_diff(last ? last : none, snap, what, sizeof(what));
+		json_decref(none);
 		if (registry_event(l->reg, now, actor, "people:config", "people", what, last,
 				   snap) == 0)
 			log_info("registry: people changed by %s: %s (ADM-5, ADM-6)", actor, what);
@@ -1330,6 +1609,405 @@ static json_t *people_view(struct lan *l)
 	registry_persons(l->reg, &st);
 	return json_pack("{s:o, s:o, s:o}", "current", l->p ? people_snapshot(l->p) : json_array(),
 			 "changes", ev ? ev : json_array(), "statuses", st ? st : json_array());
+}
+
+/*
+ * C-24: a failed notice is queued again (its text unchanged); the resend
+ * is an event of the notice's registration (LANREQ-21, ADM-2).
+ */
+static json_t *resend(struct lan *l, const struct lr_ctx *cx, const json_t *args, char *err,
+		      size_t errlen)
+{
+	json_int_t id = json_integer_value(json_object_get(args, "id"));
+	json_t *n = NULL, *before, *after, *res = NULL;
+	char subject[64];
+	int r;
+
+	if (lr_need_role(cx, LRO_RESEND, err, errlen))
+		return NULL;
+	if (id <= 0) {
+		snprintf(err, errlen, "name the notice by its number ('netctl device notices "
+				      "--failed')");
+		return NULL;
+	}
+	r = registry_notice_get(l->reg, id, &n);
+	if (r == -ENOENT) {
+		snprintf(err, errlen, "there is no notice %lld", (long long)id);
+		return NULL;
+	}
+	if (r) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	if (strcmp(json_string_value(json_object_get(n, "status")), "failed")) {
+		snprintf(err, errlen, "notice %lld is %s; only a failed notice is sent again",
+			 (long long)id, json_string_value(json_object_get(n, "status")));
+		json_decref(n);
+		return NULL;
+	}
+	if (json_integer_value(json_object_get(n, "device")))
+		snprintf(subject, sizeof(subject), "device:%lld",
+			 (long long)json_integer_value(json_object_get(n, "device")));
+	else
+		snprintf(subject, sizeof(subject), "notice:%lld", (long long)id);
+	before = json_pack("{s:I, s:O, s:s, s:O}", "notice", id, "kind", json_object_get(n, "kind"),
+			   "status", "failed", "error", json_object_get(n, "error"));
+	after = json_pack("{s:I, s:O, s:s}", "notice", id, "kind", json_object_get(n, "kind"),
+			  "status", "pending");
+	if (!before || !after || registry_begin(l->reg)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto out;
+	}
+	if (registry_notice_requeue(l->reg, id) ||
+	    registry_event(l->reg, cx->now, cx->actor, subject, "resend", NULL, before, after) ||
+	    registry_commit(l->reg)) {
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		goto out;
+	}
+	log_info("registry: notice %lld (%s, %s) queued again by %s (C-24)", (long long)id,
+		 json_string_value(json_object_get(n, "kind")), subject, cx->actor);
+	notify_start(l, cx->now);
+	json_object_set_new(n, "status", json_string("pending"));
+	res = json_pack("{s:O}", "notice", n);
+out:
+	json_decref(n);
+	json_decref(before);
+	json_decref(after);
+	return res;
+}
+
+/* ---- LANREQ-31: the half-yearly department check ------------------------------- */
+
+static int cmp_dept(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "department")),
+		      json_string_value(json_object_get(*(json_t *const *)b, "department")));
+}
+
+/*
+ * Each department of an approved, changed or quarantined registration: how
+ * many, its last check (or, never checked, its first approval), when the
+ * next is due and whether that is overdue and already notified. Sorted.
+ */
+static json_t *dept_rows(struct lan *l, int64_t now)
+{
+	json_t *all = NULL, *checks = NULL, *by = json_object(), *doc, *c, *res = NULL, *v;
+	const char *key;
+	json_t **rows = NULL;
+	size_t i, n = 0;
+
+	if (!by || cached(l, &all) || registry_dept_checks(l->reg, &checks))
+		goto out;
+	json_array_foreach(all, i, doc) {
+		enum lr_state s = lr_state(doc);
+		const char *d = json_string_value(json_object_get(doc, "user.department"));
+		int64_t at = 0;
+		json_t *row;
+
+		if ((s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED) || !d)
+			continue;
+		time_parse(json_string_value(json_object_get(doc, "approved_at")) ?: "", &at);
+		row = json_object_get(by, d);
+		if (!row) {
+			row = json_pack("{s:s, s:I, s:I}", "department", d, "registrations",
+					(json_int_t)0, "since", (json_int_t)at);
+			if (!row || json_object_set_new(by, d, row))
+				goto out;
+		}
+		json_object_set_new(row, "registrations",
+				    json_integer(json_integer_value(json_object_get(row, "registrations")) + 1));
+		if (at && at < json_integer_value(json_object_get(row, "since")))
+			json_object_set_new(row, "since", json_integer(at));
+	}
+	json_array_foreach(checks, i, c) {
+		json_t *row = json_object_get(by, json_string_value(json_object_get(c, "department")));
+
+		if (!row)
+			continue; /* a department with nothing registered now has nothing to check */
+		json_object_set(row, "last_check", json_object_get(c, "at"));
+		json_object_set(row, "last_check_by", json_object_get(c, "done_by"));
+		json_object_set(row, "note", json_object_get(c, "note"));
+	}
+	rows = calloc(json_object_size(by) + 1, sizeof(*rows));
+	res = json_array();
+	if (!rows || !res)
+		goto out;
+	json_object_foreach(by, key, v) {
+		json_t *lc = json_object_get(v, "last_check");
+		int64_t due = lr_dept_check_due(&l->set, lc ? json_integer_value(lc)
+							   : json_integer_value(json_object_get(v, "since")));
+		bool told = false;
+
+		if (due && now >= due)
+			registry_dept_overdue(l->reg, key, due, &told);
+		json_object_set_new(v, "due", due ? json_integer(due) : json_null());
+		json_object_set_new(v, "overdue", json_boolean(due && now >= due));
+		json_object_set_new(v, "notified", json_boolean(told));
+		rows[n++] = v;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_dept);
+	for (i = 0; i < n; i++)
+		json_array_append(res, rows[i]);
+out:
+	free(rows);
+	json_decref(all);
+	json_decref(checks);
+	json_decref(by);
+	return res;
+}
+
+/* 'netctl device check [DEPT]' lists; with --done a netadmin records a department's check. */
+static json_t *dept_check(struct lan *l, const struct lr_ctx *cx, const json_t *args, char *err,
+			  size_t errlen)
+{
+	const char *dept = arg_str(args, "department"), *note = arg_str(args, "note"),
+		   *by = arg_str(args, "by");
+	json_t *rows = dept_rows(l, cx->now), *row = NULL, *res, *after, *r;
+	char subject[600];
+	size_t i;
+
+	if (!rows) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return NULL;
+	}
+	json_array_foreach(rows, i, r)
+		if (dept && !strcmp(json_string_value(json_object_get(r, "department")), dept))
+			row = r;
+	if (!json_object_get(args, "done")) {
+		if (!dept)
+			return rows;
+		res = json_array();
+		if (row)
+			json_array_append(res, row);
+		json_decref(rows);
+		return res;
+	}
+	/* Recording changes the registry: the network administrators check (LANREQ-31). */
+	if (!(cx->roles & ROLE_NETADMIN)) {
+		snprintf(err, errlen, "'device check --done' needs the role netadmin; %s does not "
+				      "hold it",
+			 cx->actor);
+		goto refused;
+	}
+	if (!dept || !row) {
+		snprintf(err, errlen, dept ? "no approved registration has user.department '%s' "
+					     "('netctl device check' lists the departments)"
+					   : "name the department: 'netctl device check DEPARTMENT "
+					     "--done --note TEXT'",
+			 dept);
+		goto refused;
+	}
+	if (!note || !*note) {
+		snprintf(err, errlen, "a department check records what was found (LANREQ-31): "
+				      "--note TEXT");
+		goto refused;
+	}
+	if (strpbrk(note, "\r\n") || (by && strpbrk(by, "\r\n"))) {
+		snprintf(err, errlen, "--note and --by are one line each");
+		goto refused;
+	}
+	snprintf(subject, sizeof(subject), "department:%s", dept);
+	after = json_pack("{s:s, s:s, s:I}", "done_by", by ? by : cx->actor, "note", note,
+			  "registrations", json_integer_value(json_object_get(row, "registrations")));
+	if (!after || registry_begin(l->reg)) {
+		json_decref(after);
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto refused;
+	}
+	if (registry_dept_check_add(l->reg, dept, cx->now, by ? by : cx->actor, cx->actor, note) ||
+	    registry_event(l->reg, cx->now, cx->actor, subject, "department check", note, NULL,
+			   after) ||
+	    registry_commit(l->reg)) {
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		json_decref(after);
+		goto refused;
+	}
+	json_decref(after);
+	json_decref(rows);
+	log_info("registry: department check of %s recorded by %s (LANREQ-31)", dept, cx->actor);
+	l->next_valid = false; /* the next due date moved */
+	rows = dept_rows(l, cx->now);
+	res = json_array();
+	json_array_foreach(rows, i, r)
+		if (!strcmp(json_string_value(json_object_get(r, "department")), dept))
+			json_array_append(res, r);
+	json_decref(rows);
+	return res;
+refused:
+	json_decref(rows);
+	return NULL;
+}
+
+/*
+ * LANREQ-31: an overdue department check is notified once per due date, to
+ * registry.department_check_to (else notify_from): the config's people have
+ * no mail addresses, so the network administrators involve the head.
+ */
+static int dept_overdue_notices(struct lan *l, int64_t now)
+{
+	const char *to = l->p->registry.dept_check_to ?: l->p->registry.notify_from;
+	json_t *rows = dept_rows(l, now), *r;
+	size_t i;
+	int rc = 0;
+
+	if (!rows)
+		return -EIO;
+	json_array_foreach(rows, i, r) {
+		const char *dept = json_string_value(json_object_get(r, "department"));
+		int64_t due = json_integer_value(json_object_get(r, "due")), nid = 0;
+		json_t *lc = json_object_get(r, "last_check");
+		char subject[600], last[32], reason[64], *msg;
+
+		if (!json_is_true(json_object_get(r, "overdue")) ||
+		    json_is_true(json_object_get(r, "notified")))
+			continue;
+		if (lc)
+			time_format(json_integer_value(lc), last, sizeof(last));
+		time_format(due, reason, sizeof(reason));
+		msg = lr_dept_notice_text(dept, due,
+					  (size_t)json_integer_value(json_object_get(r, "registrations")),
+					  lc ? last : NULL, to, l->p->registry.notify_from);
+		snprintf(subject, sizeof(subject), "department:%s", dept);
+		rc = !msg ? -ENOMEM
+			  : registry_notice_add(l->reg, 0, "department-check", now, msg, &nid) ?:
+				    registry_dept_overdue_add(l->reg, dept, due, nid) ?:
+				    registry_event(l->reg, now, "gatewayd", subject,
+						   "department check overdue", reason, NULL, NULL);
+		free(msg);
+		if (rc)
+			break;
+		log_warning("registry: the half-yearly check of %s was due at %s (LANREQ-31); "
+			    "notice %lld",
+			    dept, reason, (long long)nid);
+	}
+	json_decref(rows);
+	return rc;
+}
+
+/* When a department check falls due next (now + 1: one is overdue and not notified). */
+static int64_t dept_next(struct lan *l, int64_t now)
+{
+	json_t *rows, *r;
+	int64_t best = 0;
+	size_t i;
+
+	if (!l->p || !l->set.n_dept_check || !(rows = dept_rows(l, now)))
+		return 0;
+	json_array_foreach(rows, i, r) {
+		int64_t due = json_integer_value(json_object_get(r, "due"));
+		int64_t t = json_is_true(json_object_get(r, "notified")) ? 0 : due > now ? due : now + 1;
+
+		if (t && (!best || t < best))
+			best = t;
+	}
+	json_decref(rows);
+	return best;
+}
+
+/* ---- INC-1: quarantine of a host without a registration ------------------------- */
+
+/* The address quarantine in force for MAC @mac or address @ip, or NULL (borrowed). */
+static json_t *aq_find(struct lan *l, const char *mac, const char *ip)
+{
+	json_t *q;
+	size_t i;
+
+	if (!l->aq && registry_aqs(l->reg, false, &l->aq))
+		return NULL;
+	json_array_foreach(l->aq, i, q)
+		if (!strcmp(json_string_value(json_object_get(q, "value")), mac ? mac : ip))
+			return q;
+	return NULL;
+}
+
+/*
+ * INC-1, LANREQ-42: 'quarantine MAC|IP' of a host no live registration
+ * holds (a server, a printer of the config, an unknown device): the MAC
+ * goes into quarantine_mac or the address into quarantine4 at once, with
+ * an event "address:VALUE". INC-2, C-32: only a netadmin releases it,
+ * recording who instructed the release.
+ */
+static json_t *aq_op(struct lan *l, const struct lr_ctx *cx, enum lr_op op, const char *mac,
+		     const char *ip, const json_t *args, char *err, size_t errlen)
+{
+	const char *reason = arg_str(args, "reason"), *instr = arg_str(args, "instructed_by");
+	const char *v = mac ? mac : ip;
+	json_t *q = aq_find(l, mac, ip), *before = NULL, *after = NULL, *res = NULL;
+	char subject[64];
+	int64_t id = 0;
+	int r;
+
+	if (lr_need_role(cx, op, err, errlen))
+		return NULL;
+	snprintf(subject, sizeof(subject), "address:%s", v);
+	if (op == LRO_QUARANTINE) {
+		struct in_addr a;
+
+		if (q) {
+			snprintf(err, errlen, "%s is quarantined already (since %lld, by %s)", v,
+				 (long long)json_integer_value(json_object_get(q, "at")),
+				 json_string_value(json_object_get(q, "quarantined_by")));
+			return NULL;
+		}
+		if (!reason || !*reason || strpbrk(reason, "\r\n")) {
+			snprintf(err, errlen, "a quarantine records why (LANREQ-42): --reason TEXT");
+			return NULL;
+		}
+		if (ip && inet_pton(AF_INET, ip, &a) != 1) {
+			snprintf(err, errlen, "'%s' is not an IPv4 address", ip);
+			return NULL;
+		}
+		after = json_pack("{s:s, s:s, s:s}", "kind", mac ? "mac" : "ip", "value", v, "state",
+				  "quarantined");
+	} else {
+		if (!q) {
+			snprintf(err, errlen, "neither a live registration nor a quarantine has %s %s",
+				 mac ? "MAC" : "address", v);
+			return NULL;
+		}
+		if (!instr || !*instr || strpbrk(instr, "\r\n")) {
+			snprintf(err, errlen, "a release records who instructed it (INC-2, C-32): "
+					      "--instructed-by NAME");
+			return NULL;
+		}
+		id = json_integer_value(json_object_get(q, "id"));
+		before = json_pack("{s:O, s:s, s:s}", "kind", json_object_get(q, "kind"), "value", v,
+				   "state", "quarantined");
+		after = json_pack("{s:O, s:s, s:s, s:s}", "kind", json_object_get(q, "kind"), "value",
+				  v, "state", "released", "release_instructed_by", instr);
+		reason = instr;
+	}
+	if (!after || registry_begin(l->reg)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto out;
+	}
+	r = op == LRO_QUARANTINE
+		    ? registry_aq_add(l->reg, mac ? "mac" : "ip", v, reason, cx->actor, cx->now, &id)
+		    : registry_aq_release(l->reg, id, cx->now, cx->actor, instr);
+	if (r || registry_event(l->reg, cx->now, cx->actor, subject, lr_op_name(op), reason, before,
+				after) ||
+	    registry_commit(l->reg)) {
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		goto out;
+	}
+	json_decref(l->aq);
+	l->aq = NULL;
+	log_info("registry: %s %s by %s: %s (INC-1)", lr_op_name(op), subject, cx->actor, reason);
+	/* The kernel follows; the cut ends the address's tracked connections (ctkill). */
+	sync_kernel(l, cx->now);
+	res = json_pack("{s:{s:I, s:s, s:s, s:s}, s:b}", "quarantine", "id", (json_int_t)id, "kind",
+			mac ? "mac" : "ip", "value", v, "state",
+			op == LRO_QUARANTINE ? "quarantined" : "released", "kernel_synced",
+			l->synced);
+	if (res && !l->synced)
+		json_object_set_new(res, "kernel_error", json_string(l->sync_err));
+out:
+	json_decref(before);
+	json_decref(after);
+	return res;
 }
 
 /* Fixes event subjects for registrations: "device:ID". */
@@ -1416,11 +2094,41 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		return seen_list(l, err, errlen);
 	case LRO_PEOPLE:
 		return people_view(l);
+	case LRO_RESEND:
+		return resend(l, &cx, args, err, errlen);
+	case LRO_CHECK:
+		return dept_check(l, &cx, args, err, errlen);
+	case LRO_QUARANTINED:
+		if (registry_aqs(l->reg, json_object_get(args, "all") != NULL, &res)) {
+			snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+			return NULL;
+		}
+		return res;
+	case LRO_QUARANTINE:
+	case LRO_RELEASE:
+		if (!json_object_get(args, "id")) {
+			const char *mac = arg_str(args, "mac"), *ip = arg_str(args, "ip");
+			char m[18];
+
+			if (mac && !lr_mac_normal(mac, m)) {
+				snprintf(err, errlen, "'%s' is not a MAC address", mac);
+				return NULL;
+			}
+			if (find(l, args, &doc, err, errlen) == -ENOENT) {
+				err[0] = 0;
+				return aq_op(l, &cx, op, mac ? m : NULL, mac ? NULL : ip, args, err,
+					     errlen);
+			}
+			json_decref(doc);
+			doc = NULL;
+			err[0] = 0;
+		}
+		break;
 	case LRO_PERSON:
 		res = person_op(l, &cx, args, err, errlen);
 		if (res) {
 			sync_kernel(l, now);
-			send_notices(l, now);
+			notify_start(l, now);
 		}
 		return res;
 	default:
@@ -1522,7 +2230,7 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 	log_info("registry: %s %s by %s%s%s", lr_op_name(op), subject, actor, reason ? ": " : "",
 		 reason ? reason : "");
 	sync_doc(l, before, doc, now);
-	send_notices(l, now);
+	notify_start(l, now);
 	res = json_pack("{s:O, s:b}", "registration", doc, "kernel_synced", l->synced);
 	if (res && !l->synced)
 		json_object_set_new(res, "kernel_error", json_string(l->sync_err));
@@ -1598,6 +2306,10 @@ void lan_tick(struct lan *l, int64_t now)
 			break;
 	}
 	json_decref(all);
+	if (!r && l->set.n_dept_check) {
+		invalidate(l); /* the loop changed registrations the view reads */
+		r = dept_overdue_notices(l, now);
+	}
 	if (r || registry_commit(l->reg)) {
 		log_error("registry: the timer's changes could not be stored: %s; retrying",
 			  registry_errmsg(l->reg));
@@ -1609,7 +2321,7 @@ void lan_tick(struct lan *l, int64_t now)
 	invalidate(l);
 	/* Usage hours and periods move elements in and out without a state change. */
 	sync_kernel(l, now);
-	send_notices(l, now);
+	notify_start(l, now);
 }
 
 int64_t lan_next(struct lan *l, int64_t now)
@@ -1629,6 +2341,12 @@ int64_t lan_next(struct lan *l, int64_t now)
 				l->next_at = t;
 		}
 		json_decref(all);
+		{
+			int64_t d = dept_next(l, now);
+
+			if (d && (!l->next_at || d < l->next_at))
+				l->next_at = d;
+		}
 		l->next_valid = true;
 	}
 	if (l->next_at && (!best || l->next_at < best))

@@ -5,12 +5,13 @@
  * kernel's registered-devices and quarantine sets equal to what the
  * registry says (whole sets in the atomic apply; one-element batches plus
  * conntrack deletion between applies), drives the registry's clock
- * (expiry, notices, usage hours) and sends the notices.
+ * (expiry, notices, usage hours) and sends the notices in the background.
  */
 #ifndef GW_LAN_H
 #define GW_LAN_H
 
 #include <jansson.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +43,16 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op, con
 
 /* The registry's clock: expiries, notices, usage hours. Call at lan_next(). */
 void lan_tick(struct lan *l, int64_t now);
+/*
+ * C-24: the notices being sent in the background. lan_notify_fds gives the
+ * fds to poll (at most 2 * 3), lan_notify_timeout the poll timeout in ms
+ * (-1: none running); call lan_notify_poll after every poll.
+ */
+#define LAN_NOTIFY_FDS 6
+int lan_notify_fds(struct lan *l, struct pollfd *out, size_t max);
+int lan_notify_timeout(struct lan *l);
+void lan_notify_poll(struct lan *l, int64_t now);
+
 /* When lan_tick must run next (0: nothing scheduled). */
 int64_t lan_next(struct lan *l, int64_t now);
 

@@ -37,6 +37,7 @@
 #include "lan.h"
 #include "log.h"
 #include "logfile.h"
+#include "incident.h"
 #include "loghealth.h"
 #include "logrec.h"
 #include "nflogread.h"
@@ -82,6 +83,7 @@ struct gwd {
 	bool ntp_synced;
 	struct loghealth *lh;      /* LOG-24 check and C-10 summaries */
 	struct logfile *sf;        /* the summary records' day files */
+	struct incidents *inc;     /* incidents raised at once (LOG-21, INC-4) */
 	int hfd;                   /* timerfd: the log health check */
 	unsigned log_check;        /* its interval, seconds (--log-check) */
 	/* The LAN registry (§3.5): its verbs, sets, clock and notices. */
@@ -190,6 +192,8 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 	g->log_last_us = rec.time_us;
 	if (g->lh)
 		loghealth_written(g->lh, rec.rule_id);
+	if (g->inc)
+		incidents_record(g->inc, &rec);
 }
 
 static void read_nflog(struct gwd *g)
@@ -221,6 +225,9 @@ static void open_logging(struct gwd *g, const struct policy *p)
 			  strerror(-r));
 	if (loghealth_new(&g->lh))
 		log_error("firewall log: out of memory: the log is not checked (LOG-24)");
+	r = incidents_new(g->log_dir, &g->inc);
+	if (r)
+		log_error("firewall log: incidents are not raised: %s (LOG-21)", strerror(-r));
 	/* A receive buffer large enough for bursts (ARCHITECTURE: 4 MiB and more). */
 	r = nflogread_open(p->settings.log_group, 8u << 20, &g->nfl, err);
 	if (r)
@@ -270,6 +277,8 @@ static json_t *logging_json(const struct gwd *g)
 		json_object_set_new(o, "health", loghealth_json(g->lh));
 	if (o && g->fw)
 		json_object_set_new(o, "forward", forward_status(g->fw));
+	if (o && g->inc)
+		json_object_set_new(o, "incidents", incidents_json(g->inc));
 	return o;
 }
 
@@ -307,6 +316,8 @@ static void check_logging(struct gwd *g)
 		logfile_seal(g->lf, now_us);
 	if (g->sf)
 		logfile_seal(g->sf, now_us);
+	if (g->inc)
+		incidents_seal(g->inc, now_us);
 }
 
 /* ---- load, compile, apply, record ------------------------------------- */
@@ -623,6 +634,8 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	if (g->lh)
 		loghealth_applied(g->lh, g->rs, g->cur.version);
 	configure_forward(g);
+	if (g->inc)
+		incidents_policy(g->inc, g->p);
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
 		lan_people(g->lan, g->p, g->cur.actor, now_s()); /* @actor was the old policy's */
@@ -1100,7 +1113,8 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[9 + OBSERVE_IFACES_MAX] = { { .fd = sfd, .events = POLLIN },
+		struct pollfd pfd[9 + OBSERVE_IFACES_MAX + LAN_NOTIFY_FDS] = {
+					 { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
 					 { .fd = g->dfd, .events = POLLIN },
@@ -1113,18 +1127,29 @@ static int serve(struct gwd *g, int lfd, int sfd)
 		uint64_t ticks;
 
 		int n_obs = g->obs ? observer_fds(g->obs, pfd + 9, OBSERVE_IFACES_MAX) : 0;
-		int k;
+		int n_mail, k, to;
 
 		if (n_obs < 0)
 			n_obs = 0;
-		if (g->fw)
+		/* C-24: the notify commands run in the background; their ends wake us. */
+		n_mail = lan_notify_fds(g->lan, pfd + 9 + n_obs, LAN_NOTIFY_FDS);
+		/* LOG-9: the forwarder's socket and its next timer. */
+		to = lan_notify_timeout(g->lan);
+		if (g->fw) {
+			int tf = forward_timeout(g->fw);
+
 			pfd[8].fd = forward_fd(g->fw, &pfd[8].events);
-		if (poll(pfd, (nfds_t)(9 + n_obs), g->fw ? forward_timeout(g->fw) : -1) < 0) {
+			if (tf >= 0 && (to < 0 || tf < to))
+				to = tf;
+		}
+		if (poll(pfd, (nfds_t)(9 + n_obs + n_mail), to) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
 			return 1;
 		}
+		if (g->lan)
+			lan_notify_poll(g->lan, now_s());
 		if (pfd[0].revents & POLLIN && read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGHUP) {
 				struct diag_list d;
@@ -1383,6 +1408,7 @@ int main(int argc, char **argv)
 	logfile_close(g.lf);
 	logfile_close(g.sf);
 	loghealth_free(g.lh);
+	incidents_free(g.inc);
 	free(g.rz);
 	free(g.log_dir);
 	ruleset_free(g.rs);

@@ -46,6 +46,22 @@ static const char *const migrations[] = {
 	"  mac TEXT NOT NULL, ip TEXT NOT NULL, iface TEXT NOT NULL, kind TEXT,"
 	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,"
 	"  PRIMARY KEY (mac, ip, iface));",
+	/* 1 -> 2: C-24: what the notify command printed, kept with the notice. */
+	"ALTER TABLE notices ADD COLUMN output TEXT;",
+	/* 2 -> 3: LANREQ-31: the half-yearly department checks and their overdue notices. */
+	"CREATE TABLE dept_checks ("
+	"  id INTEGER PRIMARY KEY, department TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  done_by TEXT NOT NULL, recorded_by TEXT NOT NULL, note TEXT NOT NULL);"
+	"CREATE INDEX dept_checks_department ON dept_checks(department);"
+	"CREATE TABLE dept_overdue ("
+	"  department TEXT NOT NULL, due INTEGER NOT NULL, notice_id INTEGER,"
+	"  PRIMARY KEY (department, due));",
+	/* 3 -> 4: INC-1: quarantines of addresses and MACs that have no registration. */
+	"CREATE TABLE addr_quarantines ("
+	"  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, quarantined_by TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  released_at INTEGER, released_by TEXT, instructed_by TEXT);"
+	"CREATE INDEX addr_quarantines_value ON addr_quarantines(value);",
 };
 
 const char *registry_errmsg(struct registry *r)
@@ -426,7 +442,8 @@ int registry_notice_add(struct registry *r, int64_t device_id, const char *kind,
 
 static json_t *row_notice(sqlite3_stmt *st)
 {
-	return json_pack("{s:I, s:I, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "id",
+	return json_pack("{s:o, s:I, s:I, s:o, s:I, s:o, s:o, s:I, s:o, s:o}", "output",
+			 col_str(st, 9), "id",
 			 (json_int_t)sqlite3_column_int64(st, 0), "device",
 			 (json_int_t)sqlite3_column_int64(st, 1), "kind", col_str(st, 2), "created",
 			 (json_int_t)sqlite3_column_int64(st, 3), "message", col_str(st, 4), "status",
@@ -444,7 +461,7 @@ int registry_notices(struct registry *r, const char *status, int64_t device, jso
 	*ret = NULL;
 	if (prep(r,
 		 "SELECT id, device_id, kind, created, message, status, attempts, last_error, "
-		 "sent_at FROM notices WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR "
+		 "sent_at, output FROM notices WHERE (?1 IS NULL OR status = ?1) AND (?2 = 0 OR "
 		 "device_id = ?2) ORDER BY id",
 		 &st))
 		return -EIO;
@@ -454,20 +471,60 @@ int registry_notices(struct registry *r, const char *status, int64_t device, jso
 }
 
 int registry_notice_result(struct registry *r, int64_t id, bool sent, const char *error,
-			   int64_t at)
+			   const char *output, int64_t at)
 {
 	sqlite3_stmt *st;
 
 	if (prep(r,
 		 "UPDATE notices SET status = ?2, attempts = attempts + 1, last_error = ?3, "
-		 "sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END WHERE id = ?1",
+		 "output = ?5, sent_at = CASE WHEN ?2 = 'sent' THEN ?4 ELSE sent_at END "
+		 "WHERE id = ?1",
 		 &st))
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, sent ? "sent" : "failed");
 	bind_text(st, 3, error);
 	sqlite3_bind_int64(st, 4, at);
+	bind_text(st, 5, output && *output ? output : NULL);
 	return done(st);
+}
+
+int registry_notice_get(struct registry *r, int64_t id, json_t **ret)
+{
+	sqlite3_stmt *st;
+	json_t *rows = NULL;
+	int rc;
+
+	*ret = NULL;
+	if (prep(r,
+		 "SELECT id, device_id, kind, created, message, status, attempts, last_error, "
+		 "sent_at, output FROM notices WHERE id = ?1",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = collect(st, row_notice, &rows);
+	if (rc)
+		return rc;
+	if (!json_array_size(rows)) {
+		json_decref(rows);
+		return -ENOENT;
+	}
+	*ret = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	return 0;
+}
+
+int registry_notice_requeue(struct registry *r, int64_t id)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r, "UPDATE notices SET status = 'pending' WHERE id = ?1 AND status = 'failed'",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	if (done(st))
+		return -EIO;
+	return sqlite3_changes(r->db) == 1 ? 0 : -ENOENT;
 }
 
 /* ---- persons and sightings ------------------------------------------------------ */
@@ -545,4 +602,145 @@ int registry_sightings(struct registry *r, json_t **ret)
 		 &st))
 		return -EIO;
 	return collect(st, row_sighting, ret);
+}
+
+/* ---- LANREQ-31: department checks ----------------------------------------------- */
+
+int registry_dept_check_add(struct registry *r, const char *department, int64_t at,
+			    const char *done_by, const char *recorded_by, const char *note)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "INSERT INTO dept_checks (department, at, done_by, recorded_by, note) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5)",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, department);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, done_by);
+	bind_text(st, 4, recorded_by);
+	bind_text(st, 5, note);
+	return done(st);
+}
+
+static json_t *row_dept_check(sqlite3_stmt *st)
+{
+	return json_pack("{s:o, s:I, s:o, s:o, s:o}", "department", col_str(st, 0), "at",
+			 (json_int_t)sqlite3_column_int64(st, 1), "done_by", col_str(st, 2),
+			 "recorded_by", col_str(st, 3), "note", col_str(st, 4));
+}
+
+int registry_dept_checks(struct registry *r, json_t **ret)
+{
+	sqlite3_stmt *st;
+
+	*ret = NULL;
+	if (prep(r,
+		 "SELECT department, at, done_by, recorded_by, note FROM dept_checks ORDER BY id",
+		 &st))
+		return -EIO;
+	return collect(st, row_dept_check, ret);
+}
+
+int registry_dept_overdue(struct registry *r, const char *department, int64_t due, bool *ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = false;
+	if (prep(r, "SELECT 1 FROM dept_overdue WHERE department = ?1 AND due = ?2", &st))
+		return -EIO;
+	bind_text(st, 1, department);
+	sqlite3_bind_int64(st, 2, due);
+	rc = sqlite3_step(st);
+	*ret = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int registry_dept_overdue_add(struct registry *r, const char *department, int64_t due,
+			      int64_t notice_id)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r, "INSERT INTO dept_overdue (department, due, notice_id) VALUES (?1, ?2, ?3)",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, department);
+	sqlite3_bind_int64(st, 2, due);
+	sqlite3_bind_int64(st, 3, notice_id);
+	return done(st);
+}
+
+/* ---- INC-1: quarantines of addresses without a registration ---------------------- */
+
+int registry_aq_add(struct registry *r, const char *kind, const char *value, const char *reason,
+		    const char *by, int64_t at, int64_t *ret_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prep(r,
+		 "INSERT INTO addr_quarantines (kind, value, reason, quarantined_by, at) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5)",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, value);
+	bind_text(st, 3, reason);
+	bind_text(st, 4, by);
+	sqlite3_bind_int64(st, 5, at);
+	rc = done(st);
+	if (!rc && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(r->db);
+	return rc;
+}
+
+static json_t *row_aq(sqlite3_stmt *st)
+{
+	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:I}", "id",
+			      (json_int_t)sqlite3_column_int64(st, 0), "kind", col_str(st, 1),
+			      "value", col_str(st, 2), "reason", col_str(st, 3), "quarantined_by",
+			      col_str(st, 4), "at", (json_int_t)sqlite3_column_int64(st, 5));
+
+	if (o && sqlite3_column_type(st, 6) != SQLITE_NULL) {
+		json_object_set_new(o, "released_at", json_integer(sqlite3_column_int64(st, 6)));
+		json_object_set_new(o, "released_by", col_str(st, 7));
+		json_object_set_new(o, "instructed_by", col_str(st, 8));
+	}
+	return o;
+}
+
+int registry_aqs(struct registry *r, bool all, json_t **ret)
+{
+	sqlite3_stmt *st;
+
+	*ret = NULL;
+	if (prep(r,
+		 "SELECT id, kind, value, reason, quarantined_by, at, released_at, released_by, "
+		 "instructed_by FROM addr_quarantines WHERE ?1 OR released_at IS NULL ORDER BY id",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int(st, 1, all);
+	return collect(st, row_aq, ret);
+}
+
+int registry_aq_release(struct registry *r, int64_t id, int64_t at, const char *by,
+			const char *instructed_by)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "UPDATE addr_quarantines SET released_at = ?2, released_by = ?3, "
+		 "instructed_by = ?4 WHERE id = ?1 AND released_at IS NULL",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, by);
+	bind_text(st, 4, instructed_by);
+	if (done(st))
+		return -EIO;
+	return sqlite3_changes(r->db) == 1 ? 0 : -ENOENT;
 }

@@ -21,7 +21,7 @@
 struct registry;
 
 /* The schema version this gatewayd writes. */
-#define REGISTRY_SCHEMA 1
+#define REGISTRY_SCHEMA 4
 
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);
@@ -50,8 +50,12 @@ int registry_notice_add(struct registry *r, int64_t device_id, const char *kind,
 			const char *message, int64_t *ret_id);
 /* Notices with @status ("pending", "sent", "failed"; NULL: all) of @device (0: all). */
 int registry_notices(struct registry *r, const char *status, int64_t device, json_t **ret);
+/* The outcome of one attempt; @output is what the command printed (may be NULL). */
 int registry_notice_result(struct registry *r, int64_t id, bool sent, const char *error,
-			   int64_t at);
+			   const char *output, int64_t at);
+int registry_notice_get(struct registry *r, int64_t id, json_t **ret); /* -ENOENT */
+/* C-24: a failed notice becomes pending again (-ENOENT when it is not failed). */
+int registry_notice_requeue(struct registry *r, int64_t id);
 
 /* C-15: a person's status, as recorded. */
 int registry_person_set(struct registry *r, const char *name, const char *status, int64_t at,
@@ -62,5 +66,21 @@ int registry_persons(struct registry *r, json_t **ret);
 int registry_sighting(struct registry *r, const char *mac, const char *ip, const char *iface,
 		      const char *kind, int64_t at);
 int registry_sightings(struct registry *r, json_t **ret);
+
+/* LANREQ-31: a department's half-yearly check, done by @done_by, recorded by @recorded_by. */
+int registry_dept_check_add(struct registry *r, const char *department, int64_t at,
+			    const char *done_by, const char *recorded_by, const char *note);
+int registry_dept_checks(struct registry *r, json_t **ret); /* every check, oldest first */
+/* The overdue notice for (@department, @due) was recorded already? */
+int registry_dept_overdue(struct registry *r, const char *department, int64_t due, bool *ret);
+int registry_dept_overdue_add(struct registry *r, const char *department, int64_t due,
+			      int64_t notice_id);
+
+/* INC-1: a quarantine of an address or MAC (@kind "ip" or "mac") with no registration. */
+int registry_aq_add(struct registry *r, const char *kind, const char *value, const char *reason,
+		    const char *by, int64_t at, int64_t *ret_id);
+int registry_aqs(struct registry *r, bool all, json_t **ret); /* !@all: the ones in force */
+int registry_aq_release(struct registry *r, int64_t id, int64_t at, const char *by,
+			const char *instructed_by); /* -ENOENT: not in force */
 
 #endif

@@ -934,11 +934,44 @@ static int parse_log_forward(struct ctx *c, const config_setting_t *g)
 	return r ? -EINVAL : 0;
 }
 
+/* LOG-13: the periodic analysis' thresholds (lib/logreport.h holds the same limits). */
+static int parse_log_report(struct ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "window",	      "denied",	  "scan_ports",
+					    "scan_hosts",     "db_hosts", "db_connections",
+					    "sources",	      "top" };
+	struct log_report_settings *rs = &c->p->settings.report;
+	const config_setting_t *m;
+	char *win = NULL;
+	int r = 0;
+
+	if (!config_setting_is_group(g))
+		return perr(c, g, "log: 'report' must be a group");
+	check_keys(c, g, "log.report", keys, ARRAY_SIZE(keys));
+	rs->origin = at(c, g);
+	r |= get_str(c, g, "log.report", "window", false, &win);
+	if (win && (duration_parse(win, &rs->window) || rs->window < 1 ||
+		    rs->window > DAY_SECONDS))
+		r |= perr(c, config_setting_get_member(g, "window"),
+			  "log.report: window '%s' must be a duration from 1s to 1d", win);
+	r |= get_uint(c, g, "log.report", "denied", 1, 100000, &rs->denied);
+	r |= get_uint(c, g, "log.report", "scan_ports", 2, 256, &rs->scan_ports);
+	r |= get_uint(c, g, "log.report", "scan_hosts", 2, 256, &rs->scan_hosts);
+	r |= get_uint(c, g, "log.report", "db_connections", 1, 10000000, &rs->db_connections);
+	r |= get_uint(c, g, "log.report", "sources", 16, 100000, &rs->sources);
+	r |= get_uint(c, g, "log.report", "top", 1, 1000, &rs->top);
+	/* 32 hosts of up to two addresses: LOGREPORT_DB_HOSTS (64) addresses in the analysis. */
+	r |= get_strs(c, g, "log.report", "db_hosts", 32, NULL, &rs->db_hosts, &rs->n_db_hosts,
+		      &rs->cap_db_hosts, &m);
+	rs->db_hosts_origin = m ? at(c, m) : rs->origin;
+	return r ? -EINVAL : 0;
+}
+
 static int parse_log(struct ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "group", "deny_rate", "deny_burst", "dir",
-					    "retention", "forward" };
-	const config_setting_t *fw;
+					    "retention", "forward", "report" };
+	const config_setting_t *fw, *m;
 	struct settings *st = &c->p->settings;
 	char *ret = NULL;
 	int r = 0;
@@ -968,6 +1001,8 @@ static int parse_log(struct ctx *c, const config_setting_t *g)
 			return rf;
 		r |= rf;
 	}
+	if ((m = config_setting_get_member(g, "report")))
+		r |= parse_log_report(c, m);
 	return r ? -EINVAL : 0;
 }
 
@@ -1271,11 +1306,57 @@ static int parse_offset(const char *s, int *ret)
 	return 0;
 }
 
+/* LANREQ-31, C-21: department_check = [ "04-01", "10-01" ]: the half-years' ends. */
+static int parse_dept_check(struct ctx *c, const config_setting_t *g, struct registry_settings *rs)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const config_setting_t *m = config_setting_get_member(g, "department_check");
+	int i, len, r = 0;
+
+	if (!m)
+		return 0;
+	if (!config_setting_is_array(m) && !config_setting_is_list(m))
+		return perr(c, m, "registry: department_check must be a list of \"MM-DD\" dates "
+				  "([ \"04-01\", \"10-01\" ]; LANREQ-31)");
+	len = config_setting_length(m);
+	if (len > (int)ARRAY_SIZE(rs->dept_check))
+		return perr(c, m, "registry: department_check has %d dates, at most %zu allowed", len,
+			    ARRAY_SIZE(rs->dept_check));
+	rs->n_dept_check = 0;
+	for (i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
+		const char *v = config_setting_type(e) == CONFIG_TYPE_STRING
+					? config_setting_get_string(e)
+					: NULL;
+		unsigned mo = 0, d = 0;
+		char tail;
+		size_t k;
+
+		if (!v || sscanf(v, "%2u-%2u%c", &mo, &d, &tail) != 2 || strlen(v) != 5 || mo < 1 ||
+		    mo > 12 || d < 1 || (int)d > mdays[mo - 1]) {
+			r |= perr(c, e, "registry: department_check '%s' is not a date \"MM-DD\" "
+					"(29 February excluded; LANREQ-31)",
+				  v ? v : "?");
+			continue;
+		}
+		for (k = 0; k < rs->n_dept_check; k++)
+			if (rs->dept_check[k] == mo * 100 + d)
+				break;
+		if (k < rs->n_dept_check) {
+			r |= perr(c, e, "registry: department_check '%s' given twice", v);
+			continue;
+		}
+		rs->dept_check[rs->n_dept_check++] = (uint16_t)(mo * 100 + d);
+	}
+	return r ? -EINVAL : 0;
+}
+
 static int parse_registry(struct ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "db",	    "notify_command", "notify_from",
 					    "expiry_notice", "conformance_check", "max_period",
-					    "utc_offset",    "four_eyes" };
+					    "utc_offset",    "four_eyes",	      "department_check",
+					    "department_check_to" };
 	static const struct {
 		const char *key, *reqs;
 		size_t off;
@@ -1313,6 +1394,8 @@ static int parse_registry(struct ctx *c, const config_setting_t *g)
 		r |= perr(c, config_setting_get_member(g, "utc_offset"),
 			  "registry: utc_offset '%s' is not like \"+09:00\"", v);
 	r |= get_bool(c, g, "registry", "four_eyes", &rs->four_eyes);
+	r |= get_str(c, g, "registry", "department_check_to", false, &rs->dept_check_to);
+	r |= parse_dept_check(c, g, rs);
 	return r ? -EINVAL : 0;
 }
 

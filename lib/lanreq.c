@@ -60,7 +60,8 @@ static const char *const op_names[LRO__COUNT] = {
 	[LRO_QUARANTINE] = "quarantine", [LRO_RELEASE] = "release", [LRO_CONFIRM] = "confirm",
 	[LRO_LIST] = "list",		 [LRO_SHOW] = "show",	    [LRO_NOTICES] = "notices",
 	[LRO_REPORT] = "report",	 [LRO_EXPORT] = "export",   [LRO_SEEN] = "seen",
-	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",
+	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",   [LRO_RESEND] = "resend",
+	[LRO_CHECK] = "check",		 [LRO_QUARANTINED] = "quarantined",
 };
 
 const char *lr_op_name(enum lr_op op)
@@ -94,6 +95,13 @@ unsigned lr_op_roles(enum lr_op op)
 	case LRO_QUARANTINE:
 		/* ADM-4: an emergency cut-off is a predefined operator action; lifting it is not. */
 		return ROLE_NETADMIN | ROLE_OPERATOR;
+	case LRO_RESEND:
+		/*
+		 * ADM-4: sending a failed notice again changes no rule and no
+		 * registration; it is a predefined action of the operator's
+		 * procedure (after the mail relay is repaired).
+		 */
+		return ROLE_NETADMIN | ROLE_OPERATOR;
 	case LRO_APPROVE:
 	case LRO_REFUSE:
 	case LRO_CHANGE:
@@ -109,6 +117,8 @@ unsigned lr_op_roles(enum lr_op op)
 	case LRO_EXPORT:
 	case LRO_SEEN:
 	case LRO_PEOPLE:
+	case LRO_CHECK: /* the view; recording a check needs netadmin (lan.c) */
+	case LRO_QUARANTINED:
 		return everyone;
 	default:
 		return 0;
@@ -117,7 +127,7 @@ unsigned lr_op_roles(enum lr_op op)
 
 bool lr_op_writes(enum lr_op op)
 {
-	return op <= LRO_CONFIRM || op == LRO_PERSON;
+	return op <= LRO_CONFIRM || op == LRO_PERSON || op == LRO_RESEND;
 }
 
 static const char *const notice_names[LRN__COUNT] = {
@@ -603,15 +613,15 @@ static int check_doc(const struct lr_ctx *cx, const json_t *doc, int64_t self_id
 	return 0;
 }
 
-static int need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len)
+int lr_need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len)
 {
 	if (cx->roles & lr_op_roles(op))
 		return 0;
 	return fail(why, len, "'device %s' needs the role %s; %s does not hold it", lr_op_name(op),
-		    op == LRO_ENDORSE		? "dept-head"
-		    : op == LRO_REQUEST		? "helpdesk, netadmin or dept-head"
-		    : op == LRO_QUARANTINE	? "netadmin or operator"
-						: "netadmin",
+		    op == LRO_ENDORSE				     ? "dept-head"
+		    : op == LRO_REQUEST				     ? "helpdesk, netadmin or dept-head"
+		    : op == LRO_QUARANTINE || op == LRO_RESEND ? "netadmin or operator"
+							     : "netadmin",
 		    cx->actor);
 }
 
@@ -634,7 +644,7 @@ int lr_request(const struct lr_ctx *cx, const json_t *args, json_t **ret, char *
 	int r;
 
 	*ret = NULL;
-	if ((r = need_role(cx, LRO_REQUEST, why, len)))
+	if ((r = lr_need_role(cx, LRO_REQUEST, why, len)))
 		return r;
 	if (!json_is_object(args))
 		return fail(why, len, "a request is a set of fields");
@@ -667,7 +677,7 @@ int lr_endorse(const struct lr_ctx *cx, json_t *doc, char *why, size_t len)
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_ENDORSE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_ENDORSE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_REQUESTED), "endorsed", why, len)))
 		return r;
 	if (has(doc, "endorsed_by"))
@@ -744,7 +754,7 @@ int lr_approve(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *w
 	size_t i;
 	int r;
 
-	if ((r = need_role(cx, LRO_APPROVE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_APPROVE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_REQUESTED), "approved", why, len)))
 		return r;
 	/* C-1: the department head's endorsement comes first. */
@@ -826,7 +836,7 @@ int lr_refuse(const struct lr_ctx *cx, json_t *doc, const char *reason, char *wh
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_REFUSE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_REFUSE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_REQUESTED), "refused", why, len)))
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
@@ -861,7 +871,7 @@ int lr_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *wh
 	int r;
 	size_t i;
 
-	if ((r = need_role(cx, LRO_CHANGE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_CHANGE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "changed", why, len)))
 		return r;
 	/* LANREQ-34: where, what for and why, or no change. */
@@ -956,7 +966,7 @@ int lr_end(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, 
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_END, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_END, why, len)) ||
 	    (r = need_state(doc,
 			    ST(LRS_REQUESTED) | ST(LRS_APPROVED) | ST(LRS_CHANGED) |
 				    ST(LRS_QUARANTINED),
@@ -972,7 +982,7 @@ int lr_quarantine(const struct lr_ctx *cx, json_t *doc, const char *reason, char
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_QUARANTINE, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_QUARANTINE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "quarantined", why, len)))
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
@@ -994,7 +1004,7 @@ int lr_release(const struct lr_ctx *cx, json_t *doc, const char *instructed_by, 
 	const char *back;
 	int r;
 
-	if ((r = need_role(cx, LRO_RELEASE, why, len)))
+	if ((r = lr_need_role(cx, LRO_RELEASE, why, len)))
 		return r;
 	if (!json_is_true(json_object_get(doc, "quarantine_open")) &&
 	    (r = need_state(doc, ST(LRS_QUARANTINED), "released", why, len)))
@@ -1018,7 +1028,7 @@ int lr_confirm(const struct lr_ctx *cx, json_t *doc, const char *comment, char *
 {
 	int r;
 
-	if ((r = need_role(cx, LRO_CONFIRM, why, len)) ||
+	if ((r = lr_need_role(cx, LRO_CONFIRM, why, len)) ||
 	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED) | ST(LRS_QUARANTINED),
 			    "checked", why, len)))
 		return r;
@@ -1056,7 +1066,7 @@ int lr_person_apply(const struct lr_ctx *cx, json_t *doc, enum lr_person_effect 
 	char reason[256];
 	int r;
 
-	if ((r = need_role(cx, LRO_PERSON, why, len)))
+	if ((r = lr_need_role(cx, LRO_PERSON, why, len)))
 		return r;
 	snprintf(reason, sizeof(reason), "%s: %s (LANREQ-40, C-15)", person, status);
 	if (effect == LRP_END)
@@ -1415,6 +1425,89 @@ char *lr_notice_text(const json_t *doc, enum lr_notice k, const char *from)
 		return NULL;
 	}
 	return sb.buf;
+}
+
+char *lr_dept_notice_text(const char *department, int64_t due, size_t registrations,
+			  const char *last_check, const char *to, const char *from)
+{
+	struct strbuf sb = { 0 };
+	char subj[600], t[32];
+
+	time_format(due, t, sizeof(t));
+	snprintf(subj, sizeof(subj), "LAN department check overdue: %s", department);
+	if (from)
+		header(&sb, "From", from);
+	header(&sb, "To", to ? to : "");
+	header(&sb, "Subject", subj);
+	sb_addf(&sb, "Content-Type: text/plain; charset=UTF-8\n\n");
+	sb_addf(&sb, "The half-yearly check of the LAN connections of %s (LANREQ-31) was due at "
+		     "%s and is not recorded.\n\n",
+		department, t);
+	sb_addf(&sb, "  %-26s %zu\n  %-26s %s\n\n", "registrations", registrations, "last check",
+		last_check ? last_check : "never");
+	sb_addf(&sb, "Review them with the department head ('netctl device report --kind department "
+		     "--department \"%s\"') and record the check ('netctl device check \"%s\" "
+		     "--done --note TEXT').\n",
+		department, department);
+	sb_addf(&sb, "\n-- \ngatewayd LAN registry\n");
+	if (sb.oom) {
+		sb_fini(&sb);
+		return NULL;
+	}
+	return sb.buf;
+}
+
+/* ---- the half-yearly department check ------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int64_t year_of_days(int64_t z)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	return yoe + era * 400 + (mp >= 10);
+}
+
+int64_t lr_anchor_next(const struct lr_settings *set, int64_t t)
+{
+	int64_t local = t + set->utc_offset, days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	int64_t y = year_of_days(days), best = 0, yy;
+	size_t i;
+
+	for (yy = y; yy <= y + 1; yy++)
+		for (i = 0; i < set->n_dept_check; i++) {
+			int64_t a = days_from_civil(yy, set->dept_check[i] / 100,
+						    set->dept_check[i] % 100) * 86400 -
+				    set->utc_offset;
+
+			if (a > t && (!best || a < best))
+				best = a;
+		}
+	return best;
+}
+
+int64_t lr_dept_check_due(const struct lr_settings *set, int64_t last)
+{
+	int64_t end = lr_anchor_next(set, last);
+
+	return end ? lr_anchor_next(set, end) : 0;
 }
 
 /* ---- filters ---------------------------------------------------------------- */

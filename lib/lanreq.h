@@ -77,12 +77,16 @@ struct lr_settings {
 	int64_t max_period;        /* C-16: longest planned period (365 days) */
 	int utc_offset;            /* seconds east of UTC for usage hours (LANREQ-45) */
 	bool four_eyes;            /* ADM-11: the approver is not the requester */
+	/* LANREQ-31, C-21: the half-years end on these dates (month * 100 + day, local). */
+	uint16_t dept_check[12];
+	size_t n_dept_check;       /* 0: the department check is not scheduled */
 };
 
 #define LR_SETTINGS_DEFAULT                                                           \
 	{                                                                             \
 		.expiry_notice = 14 * 86400, .conformance_check = 14 * 86400,         \
-		.max_period = 365 * 86400, .utc_offset = 0, .four_eyes = false        \
+		.max_period = 365 * 86400, .utc_offset = 0, .four_eyes = false,       \
+		.dept_check = { 401, 1001 }, .n_dept_check = 2                        \
 	}
 
 /* Who acts, when, under which policy. */
@@ -118,6 +122,9 @@ enum lr_op {
 	LRO_SEEN,      /* LANREQ-46: devices observed on the LAN */
 	LRO_PERSON,    /* C-15: a person's departure, leave or transfer */
 	LRO_PEOPLE,    /* ADM-1, ADM-5..7: the management IDs, their roles and changes */
+	LRO_RESEND,    /* C-24: a failed notice is queued again */
+	LRO_CHECK,     /* LANREQ-31: the half-yearly department checks; --done records one */
+	LRO_QUARANTINED, /* INC-1: the quarantines of addresses without a registration */
 	LRO__COUNT
 };
 
@@ -126,6 +133,8 @@ int lr_op_parse(const char *s, enum lr_op *ret);
 unsigned lr_op_roles(enum lr_op op);
 /* True when the op changes the registry. */
 bool lr_op_writes(enum lr_op op);
+/* 0 when @cx's roles permit @op, else -EINVAL with the role it needs in @why. */
+int lr_need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len);
 
 /*
  * LANREQ-1..20, C-16, C-17, WLAN-2: a new registration from the request's
@@ -215,6 +224,19 @@ bool lr_check_overdue(const json_t *doc, int64_t now);
  */
 int64_t lr_next_event(const json_t *doc, const struct lr_settings *set, int64_t now);
 
+/*
+ * LANREQ-31, C-21: the half-yearly department check. The year is cut into
+ * periods at the dates of set->dept_check (00:00 local time, utc_offset);
+ * each period must contain a check of every department, due at its end.
+ * lr_anchor_next: the first such date strictly after @t (0: none set).
+ * lr_dept_check_due: when the next check is due after one done at @last
+ * (or, never checked, since the department's first approval at @last): the
+ * end of the period after the one holding @last, so a check done in March
+ * answers for the half-year ending April 1 and the next is due October 1.
+ */
+int64_t lr_anchor_next(const struct lr_settings *set, int64_t t);
+int64_t lr_dept_check_due(const struct lr_settings *set, int64_t last);
+
 /* ---- output ---------------------------------------------------------------- */
 
 /* The kinds of notice the registry sends (C-24). */
@@ -233,6 +255,13 @@ const char *lr_notice_name(enum lr_notice k);
  * NULL (ENOMEM). @from may be NULL.
  */
 char *lr_notice_text(const json_t *doc, enum lr_notice k, const char *from);
+/*
+ * LANREQ-31: the notice that @department's half-yearly check, due at @due,
+ * is overdue, to @to (the network administrators, who involve the
+ * department head). Malloc'd, or NULL (ENOMEM). @from may be NULL.
+ */
+char *lr_dept_notice_text(const char *department, int64_t due, size_t registrations,
+			  const char *last_check, const char *to, const char *from);
 
 /*
  * LIST filters: "state", "zone", "department", "user", "expiring"

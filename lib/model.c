@@ -28,10 +28,22 @@ struct policy *policy_new(void)
 	p->settings.deny_burst = 20;
 	p->settings.log_retention = 365 * DAY_SECONDS;
 	p->settings.log_forward.facility = 16; /* local0 */
+	/* The defaults of LOGREPORT_LIMITS_DEFAULT (lib/logreport.h), docs/config.md. */
+	p->settings.report.window = 60;
+	p->settings.report.denied = 20;
+	p->settings.report.scan_ports = 15;
+	p->settings.report.scan_hosts = 15;
+	p->settings.report.db_connections = 1000;
+	p->settings.report.sources = 4096;
+	p->settings.report.top = 20;
 	p->daemon.history = 50;
 	p->daemon.drift_check = 300;
 	p->registry.expiry_notice = 14 * 86400;
 	p->registry.conformance_check = 14 * 86400;
+	/* C-21: the Japanese fiscal halves, April 1 and October 1. */
+	p->registry.dept_check[0] = 401;
+	p->registry.dept_check[1] = 1001;
+	p->registry.n_dept_check = 2;
 	p->registry.max_period = 365 * 86400;
 	return p;
 }

@@ -277,6 +277,10 @@ struct registry_settings {
 	int64_t max_period;       /* C-16 */
 	int utc_offset;           /* seconds east of UTC for usage hours (LANREQ-45) */
 	bool four_eyes;           /* ADM-11 */
+	/* LANREQ-31, C-21: the half-yearly department check's anchors, month * 100 + day */
+	uint16_t dept_check[12];
+	size_t n_dept_check;      /* 0: not scheduled */
+	char *dept_check_to;      /* who is told of an overdue check; NULL: notify_from */
 	struct origin origin;
 };
 
@@ -295,6 +299,25 @@ struct log_forward {
 	struct origin origin;
 };
 
+/*
+ * The periodic log analysis (the 'log.report' group; LOG-13..18, INC-5,
+ * INC-7): thresholds and memory bounds, read by 'netctl log report' and
+ * copied into lib/logreport.h's struct logreport_limits.
+ */
+struct log_report_settings {
+	int64_t window;            /* seconds: the span of one burst of denials */
+	unsigned denied;           /* LOG-14: denials of one source in one burst */
+	unsigned scan_ports;       /* INC-5: distinct destination ports in one burst */
+	unsigned scan_hosts;       /* INC-5: distinct destination addresses in one burst */
+	unsigned db_connections;   /* LOG-16: connections of one DB host in one UTC day */
+	char **db_hosts;           /* LOG-16: host names tagged as databases */
+	size_t n_db_hosts, cap_db_hosts;
+	struct host **db;          /* resolved by validation, parallel to db_hosts */
+	unsigned sources;          /* source addresses tracked */
+	unsigned top;              /* findings listed per kind */
+	struct origin origin, db_hosts_origin;
+};
+
 struct settings {
 	unsigned log_group;       /* NFLOG group of every deciding rule */
 	unsigned deny_rate;       /* logged denials per second per rule (C-10) */
@@ -303,6 +326,7 @@ struct settings {
 	int64_t log_retention;    /* seconds they are kept (C-8: at least 365 days) */
 	struct origin log_origin;
 	struct log_forward log_forward;
+	struct log_report_settings report;
 	char *nat_address_text;   /* the gateway's global address for SNAT (NAT-1) */
 	struct prefix nat_address;
 	char *proxy_host_name;    /* PROXY-1, PROXY-2 */

@@ -768,6 +768,16 @@ static void check_settings(struct vctx *v)
 			diag_error(v->d, &st->proxy_host_origin, "proxy: host '%s' has no IPv4 address",
 				   st->proxy_host_name);
 	}
+	/* LOG-16: the hosts the analysis treats as databases exist and have an address. */
+	if (st->report.n_db_hosts) {
+		st->report.db = arena_zalloc(v->p->arena,
+					     st->report.n_db_hosts * sizeof(*st->report.db));
+		if (!st->report.db)
+			v->oom = 1;
+		for (i = 0; st->report.db && i < st->report.n_db_hosts; i++)
+			st->report.db[i] = find_host(v, &st->report.db_hosts_origin,
+						     "log.report: db_hosts", st->report.db_hosts[i]);
+	}
 	if (st->proxy_service_name)
 		st->proxy_service =
 			find_service(v, &st->proxy_service_origin, "proxy", st->proxy_service_name);

@@ -38,19 +38,25 @@ static const char usage_text[] =
 	"             [--change.security-review TEXT]   a change request (LANREQ-34..36)\n"
 	"  end ID --reason TEXT            end the connection; the record is kept\n"
 	"  quarantine ID|MAC|IP --reason TEXT   cut off at once (LANREQ-42, INC-1)\n"
-	"  release ID --instructed-by NAME      lift a quarantine (INC-2)\n"
+	"  release ID|MAC|IP --instructed-by NAME   lift a quarantine (INC-2)\n"
+	"  (a MAC or IP no live registration holds is quarantined and released as an address)\n"
 	"  confirm ID --comment TEXT       confirm the post-approval check (LANREQ-30)\n"
 	"  person --name NAME --status departed|contract-ended|on-leave|transferred|active\n"
 	"                                  a person's status; ends or flags their devices (C-15)\n"
 	"Views:\n"
 	"  list [--state S] [--zone Z] [--department D] [--user U] [--expiring 14d]\n"
 	"  show ID|MAC|IP                  every field, the change history, the notices\n"
-	"  notices [--status pending|sent|failed]\n"
+	"  notices [--status pending|sent|failed] [--failed]   the notices and their results (C-24)\n"
+	"  resend NOTICE-ID                send a failed notice again (netadmin, operator)\n"
+	"  check [DEPARTMENT]              the half-yearly department checks: last, next due\n"
+	"  check DEPARTMENT --done --note TEXT [--by NAME]   record one (netadmin; LANREQ-31)\n"
 	"  report [--kind conformance|department] [--department D]   (LANREQ-30, LANREQ-31)\n"
-	"  export --list ip|dns|ports|macs [--format json|csv|zone|dnsmasq]\n"
+	"  export --list ip|dns|ports|macs|dhcp [--format json|csv|zone|dnsmasq|kea] [--zone Z]\n"
 	"                                  the lists (LANREQ-26..28, WLAN-8); zone: DNS A records\n"
-	"                                  (dns), dnsmasq: DHCP reservations (ip)\n"
+	"                                  (dns), dnsmasq: DHCP reservations (ip), kea: Kea DHCPv4\n"
+	"                                  reservations (dhcp; LANREQ-23)\n"
 	"  seen                            devices observed on the LAN, with the verdict (LANREQ-46)\n"
+	"  quarantined [--all]             quarantines of hosts without a registration (INC-1)\n"
 	"  unknown                         the observed devices the register does not admit\n"
 	"  people                          management IDs and roles, their appointments and\n"
 	"                                  removals, person statuses (ADM-1, ADM-5..7, C-15)\n"
@@ -69,6 +75,7 @@ static bool has_target(enum lr_op op)
 	case LRO_RELEASE:
 	case LRO_CONFIRM:
 	case LRO_SHOW:
+	case LRO_RESEND:
 		return true;
 	default:
 		return false;
@@ -334,10 +341,18 @@ static void print_notices(const json_t *rows)
 	       "ERROR");
 	json_array_foreach(rows, i, r) {
 		when(json_integer_value(json_object_get(r, "created")), t, sizeof(t));
-		printf("%-5lld %-7lld %-9s %-8s %-20s %s\n",
-		       (long long)json_integer_value(json_object_get(r, "id")),
+		const char *out = json_string_value(json_object_get(r, "output"));
+
+		printf("%-5lld %-7lld %-9s %-8s %-20s %s", (long long)json_integer_value(json_object_get(r, "id")),
 		       (long long)json_integer_value(json_object_get(r, "device")), s_of(r, "kind"),
 		       s_of(r, "status"), t, s_of(r, "error"));
+		/* What the command printed, on one line (C-24: the reason a relay gave). */
+		if (out) {
+			fputs(": ", stdout);
+			for (; *out; out++)
+				putchar(*out == '\n' || *out == '\r' || *out == '\t' ? ' ' : *out);
+		}
+		putchar('\n');
 	}
 }
 
@@ -372,7 +387,57 @@ static void csv_field(const char *v, bool last)
  * per list), zone (DNS A records of devices registered in DNS), dnsmasq
  * (DHCP reservations: the registered address for the registered MAC).
  */
-static int print_export(const json_t *rows, const char *list, const char *format)
+/*
+ * LANREQ-23, C-2: Kea DHCPv4 host reservations of the approved and changed
+ * registrations (not quarantined ones): hw-address and hostname, and the
+ * address of a static device. With --zone, the zone's "reservations" array;
+ * without, a "subnet4" array with one subnet per zone network. Kea serves
+ * only them when the subnet's pool carries "client-class": "KNOWN".
+ */
+static int print_kea(const json_t *rows, const char *zone)
+{
+	json_t *subnets = json_array(), *by = json_object(), *r, *out;
+	char *t;
+	size_t i;
+
+	if (!subnets || !by)
+		return EXIT_REFUSED;
+	json_array_foreach(rows, i, r) {
+		const char *sn = json_string_value(json_object_get(r, "subnet"));
+		json_t *res = json_pack("{s:O}", "hw-address", json_object_get(r, "device.mac")), *s;
+
+		if (!res || !sn)
+			continue;
+		if (!strcmp(s_of(r, "device.addr_mode"), "static") && json_object_get(r, "device.ip"))
+			json_object_set(res, "ip-address", json_object_get(r, "device.ip"));
+		if (json_object_get(r, "device.hostname"))
+			json_object_set(res, "hostname", json_object_get(r, "device.hostname"));
+		s = json_object_get(by, sn);
+		if (!s) {
+			s = json_pack("{s:s, s:[]}", "subnet", sn, "reservations");
+			json_object_set(by, sn, s);
+			json_array_append_new(subnets, s);
+		}
+		json_array_append_new(json_object_get(s, "reservations"), res);
+	}
+	if (zone) {
+		out = json_array();
+		json_array_foreach(subnets, i, r)
+			json_array_extend(out, json_object_get(r, "reservations"));
+	} else {
+		out = json_incref(subnets);
+	}
+	t = json_dumps(out, JSON_INDENT(2));
+	printf("%s\n", t ? t : "[]");
+	free(t);
+	json_decref(out);
+	json_decref(subnets);
+	json_decref(by);
+	return EXIT_OK;
+}
+
+static int print_export(const json_t *rows, const char *list, const char *format,
+			const char *zone)
 {
 	static const char *const ip_cols[] = { "ip", "device.hostname", "device.class",
 					       "device.server_approval", "zone", "device.mac",
@@ -384,6 +449,8 @@ static int print_export(const json_t *rows, const char *list, const char *format
 						 "id" };
 	static const char *const mac_cols[] = { "device.mac", "user.id", "zone", "device.hostname",
 						"id" };
+	static const char *const dhcp_cols[] = { "device.mac", "device.ip", "device.hostname",
+						 "device.addr_mode", "zone", "subnet", "id" };
 	const char *const *cols = ip_cols;
 	size_t n = 7, i, k;
 	json_t *r;
@@ -394,6 +461,8 @@ static int print_export(const json_t *rows, const char *list, const char *format
 		cols = port_cols, n = 6;
 	else if (!strcmp(list, "macs"))
 		cols = mac_cols, n = 5;
+	else if (!strcmp(list, "dhcp"))
+		cols = dhcp_cols, n = 7;
 	if (!strcmp(format, "csv")) {
 		for (k = 0; k < n; k++)
 			csv_field(!strcmp(cols[k], "id") ? "registration" : cols[k], k + 1 == n);
@@ -426,8 +495,10 @@ static int print_export(const json_t *rows, const char *list, const char *format
 				       s_of(r, "device.ip"), s_of(r, "device.hostname"));
 		return EXIT_OK;
 	}
+	if (!strcmp(format, "kea") && !strcmp(list, "dhcp"))
+		return print_kea(rows, zone);
 	die_msg("device export: format '%s' does not apply to list '%s' (csv: every list; zone: "
-		"dns; dnsmasq: ip)",
+		"dns; dnsmasq: ip; kea: dhcp)",
 		format, list);
 	return EXIT_USAGE;
 }
@@ -449,13 +520,42 @@ static void print_rows(const json_t *rows)
 
 		json_object_foreach(r, key, v) {
 			value_text(v, buf, sizeof(buf));
-			if ((!strcmp(key, "last_seen") || !strcmp(key, "first_seen")) &&
+			if ((!strcmp(key, "last_seen") || !strcmp(key, "first_seen") ||
+			     !strcmp(key, "at") || !strcmp(key, "released_at")) &&
 			    json_is_integer(v))
 				when(json_integer_value(v), buf, sizeof(buf));
 			printf("%s%s=%s", first ? "" : "  ", key, buf);
 			first = false;
 		}
 		printf("\n");
+	}
+}
+
+/* LANREQ-31: each department's last check and when the next is due. */
+static void print_checks(const json_t *rows, bool done)
+{
+	char last[32], due[32];
+	size_t i;
+	json_t *r;
+
+	if (!json_array_size(rows)) {
+		printf("no department has an approved registration\n");
+		return;
+	}
+	if (done)
+		printf("department check recorded (LANREQ-31)\n");
+	printf("%-20s %-5s %-20s %-24s %-20s %s\n", "DEPARTMENT", "REGS", "LAST CHECK", "BY",
+	       "NEXT DUE", "STATUS");
+	json_array_foreach(rows, i, r) {
+		when(json_integer_value(json_object_get(r, "last_check")), last, sizeof(last));
+		when(json_integer_value(json_object_get(r, "due")), due, sizeof(due));
+		printf("%-20s %-5lld %-20s %-24s %-20s %s\n", s_of(r, "department"),
+		       (long long)json_integer_value(json_object_get(r, "registrations")), last,
+		       s_of(r, "last_check_by"), due,
+		       json_is_true(json_object_get(r, "overdue"))
+			       ? json_is_true(json_object_get(r, "notified")) ? "OVERDUE (notified)"
+									      : "OVERDUE"
+			       : "ok");
 	}
 }
 
@@ -491,7 +591,19 @@ static void print_done(enum lr_op op, const json_t *res)
 	const json_t *doc = json_object_get(res, "registration");
 	long long id = (long long)json_integer_value(json_object_get(doc, "id"));
 
+	/* INC-1: a host without a registration, quarantined or released by its address. */
+	if (json_object_get(res, "quarantine")) {
+		const json_t *q = json_object_get(res, "quarantine");
+
+		printf("%s %s (no registration): %s\n",
+		       strcmp(s_of(q, "kind"), "mac") ? "address" : "MAC", s_of(q, "value"),
+		       s_of(q, "state"));
+		doc = NULL;
+		op = LRO__COUNT;
+	}
 	switch (op) {
+	case LRO__COUNT:
+		break;
 	case LRO_REQUEST:
 		printf("registration %lld filed (state requested)%s\n", id,
 		       json_object_get(doc, "endorsed_by") ? ", endorsed" : "");
@@ -513,6 +625,15 @@ static void print_done(enum lr_op op, const json_t *res)
 		       "refuses it next\n",
 		       id, s_of(doc, "endorsed_by"));
 		break;
+	case LRO_RESEND: {
+		const json_t *n = json_object_get(res, "notice");
+
+		printf("notice %lld (%s, registration %lld) queued again; 'netctl device notices' "
+		       "shows its result\n",
+		       (long long)json_integer_value(json_object_get(n, "id")), s_of(n, "kind"),
+		       (long long)json_integer_value(json_object_get(n, "device")));
+		return;
+	}
 	case LRO_PERSON: {
 		char e[512], f[512];
 
@@ -555,9 +676,9 @@ int cmd_device(int argc, char **argv)
 	const char *sock = getenv("GATEWAYD_SOCKET") ? getenv("GATEWAYD_SOCKET")
 						      : NETCTL_DEFAULT_SOCKET;
 	json_t *args, *req, *resp, *res;
-	bool json = false, unknown = false;
+	bool json = false, unknown = false, done = false;
 	const char *format = NULL;
-	char list[16] = "ip";
+	char list[16] = "ip", zone_buf[128] = "";
 	enum lr_op op;
 	int i, r;
 
@@ -586,6 +707,15 @@ int cmd_device(int argc, char **argv)
 
 		if (!strcmp(a, "--json")) {
 			json = true;
+		} else if (op == LRO_QUARANTINED && !strcmp(a, "--all")) {
+			json_object_set_new(args, "all", json_true());
+		} else if (op == LRO_CHECK && !strcmp(a, "--done")) {
+			json_object_set_new(args, "done", json_true());
+		} else if (op == LRO_CHECK && a[0] != '-' &&
+			   !json_object_get(args, "department")) {
+			json_object_set_new(args, "department", json_string(a));
+		} else if (op == LRO_NOTICES && !strcmp(a, "--failed")) {
+			json_object_set_new(args, "status", json_string("failed"));
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			printf("%s", usage_text);
 			json_decref(args);
@@ -646,8 +776,13 @@ int cmd_device(int argc, char **argv)
 		json_decref(args);
 		return EXIT_USAGE;
 	}
+	/* LANREQ-23: --format kea is the dhcp list's. */
+	if (format && !strcmp(format, "kea") && !json_object_get(args, "list"))
+		json_object_set_new(args, "list", json_string("dhcp"));
 	if (json_object_get(args, "list"))
 		snprintf(list, sizeof(list), "%s", json_string_value(json_object_get(args, "list")));
+	if (json_object_get(args, "zone"))
+		snprintf(zone_buf, sizeof(zone_buf), "%s", json_string_value(json_object_get(args, "zone")));
 	if (format && (op != LRO_EXPORT || !strcmp(format, "json"))) {
 		if (op != LRO_EXPORT) {
 			die_msg("device: --format applies to export only");
@@ -657,6 +792,7 @@ int cmd_device(int argc, char **argv)
 		json = true;
 		format = NULL;
 	}
+	done = json_object_get(args, "done") != NULL;
 	req = json_pack("{s:i, s:s, s:o}", "version", CTL_PROTO_VERSION, "verb", "device", "args",
 			args);
 	resp = req ? netctl_call(sock, req) : NULL;
@@ -683,7 +819,7 @@ int cmd_device(int argc, char **argv)
 		res = keep;
 	}
 	if (format) {
-		r = print_export(res, list, format);
+		r = print_export(res, list, format, zone_buf[0] ? zone_buf : NULL);
 		json_decref(resp);
 		return r;
 	}
@@ -706,9 +842,13 @@ int cmd_device(int argc, char **argv)
 		case LRO_PEOPLE:
 			print_people(res);
 			break;
+		case LRO_CHECK:
+			print_checks(res, done);
+			break;
 		case LRO_REPORT:
 		case LRO_EXPORT:
 		case LRO_SEEN:
+		case LRO_QUARANTINED:
 			print_rows(res);
 			break;
 		default:

@@ -20,7 +20,7 @@ static const struct {
 	{ "rollback", cmd_rollback, "re-apply an earlier recorded version" },
 	{ "history", cmd_history, "the applied versions gatewayd keeps" },
 	{ "device", cmd_device, "LAN connection requests: request, approve, end, quarantine, list, ..." },
-	{ "log", cmd_log, "search the firewall log (time, addresses, port, verdict, rule, zone)" },
+	{ "log", cmd_log, "search the firewall log; log host: trace one host; log report: the analysis" },
 };
 
 void die_msg(const char *fmt, ...)

@@ -227,6 +227,14 @@ static void print_logging(FILE *f, json_t *lg)
 	for (i = 0; i < json_array_size(al); i++)
 		fprintf(f, "          ALARM: %s (LOG-24)\n",
 			json_string_value(json_array_get(al, i)));
+	if (json_object_get(lg, "incidents")) {
+		json_t *inc = json_object_get(lg, "incidents"), *last = json_object_get(inc, "last");
+
+		fprintf(f, "          %lld incidents raised (LOG-21, INC-4)%s%s\n",
+			(long long)json_integer_value(json_object_get(inc, "count")),
+			json_array_size(last) ? "; last: " : "",
+			json_array_size(last) ? json_string_value(json_array_get(last, 0)) : "");
+	}
 	if (!json_array_size(al) && json_object_get(h, "last_alarm"))
 		fprintf(f, "          last alarm at %s: %s\n",
 			jstr(json_object_get(h, "last_alarm"), "at"),
@@ -311,5 +319,130 @@ int print_applied(FILE *f, json_t *r, bool json)
 		jstr(r, "by"), jstr(r, "config_sha256"), jstr(r, "ruleset_sha256"));
 	for (i = 0; i < json_array_size(diags); i++)
 		fprintf(f, "%s\n", json_string_value(json_array_get(diags, i)));
+	return fflush(f) ? -EIO : 0;
+}
+
+static long long jint(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* LOG-26, INC-6: the summary of 'netctl log host' (the records are printed as read). */
+int print_log_host(FILE *f, json_t *r, bool json)
+{
+	json_t *s = json_object_get(r, "summary"), *peers = json_object_get(s, "peers");
+	json_t *per = json_object_get(r, "period");
+	size_t i;
+
+	if (json)
+		return dump_json(f, r);
+	fprintf(f, "\nhost %s, %s .. %s: %lld records (%lld permitted, %lld denied)\n",
+		jstr(r, "host"), jstr(per, "since"),
+		json_is_null(json_object_get(per, "until")) ? "now" : jstr(per, "until"),
+		jint(s, "records"), jint(s, "permitted"), jint(s, "denied"));
+	fprintf(f, "first seen %s, last seen %s\n", jstr(s, "first_seen"), jstr(s, "last_seen"));
+	if (!json_array_size(peers))
+		return fflush(f) ? -EIO : 0;
+	fprintf(f, "\n%-39s %-8s %-8s %5s %8s %9s %8s %-20s %s\n", "PEER", "DIR", "PROTO", "PORT",
+		"COUNT", "PERMITTED", "DENIED", "FIRST", "LAST");
+	for (i = 0; i < json_array_size(peers); i++) {
+		json_t *p = json_array_get(peers, i);
+		char proto[16], port[8] = "-";
+
+		if (json_is_integer(json_object_get(p, "port")))
+			snprintf(port, sizeof(port), "%lld", jint(p, "port"));
+		if (json_is_string(json_object_get(p, "protocol_name")))
+			snprintf(proto, sizeof(proto), "%s", jstr(p, "protocol_name"));
+		else
+			snprintf(proto, sizeof(proto), "%lld", jint(p, "protocol"));
+		fprintf(f, "%-39s %-8s %-8s %5s %8lld %9lld %8lld %-20s %s\n", jstr(p, "address"),
+			!strcmp(jstr(p, "direction"), "outbound") ? "out" : "in", proto, port,
+			jint(p, "count"), jint(p, "permitted"), jint(p, "denied"),
+			jstr(p, "first_seen"), jstr(p, "last_seen"));
+	}
+	if (jint(s, "other_peer_records"))
+		fprintf(f, "(%lld more records with further peers, beyond the %zu listed)\n",
+			jint(s, "other_peer_records"), json_array_size(peers));
+	return fflush(f) ? -EIO : 0;
+}
+
+static void print_finding(FILE *f, json_t *k)
+{
+	json_t *srcs = json_object_get(k, "sources"), *others = json_object_get(k, "others");
+	size_t i, j;
+
+	fprintf(f, "\n[%s] %s: %s\n", jstr(k, "requirements"), jstr(k, "kind"),
+		!json_array_size(srcs)				  ? "none found"
+		: json_is_true(json_object_get(k, "incident")) ? "INCIDENT SIGN (LOG-21)"
+								  : "found");
+	fprintf(f, "  %s\n", jstr(k, "description"));
+	for (i = 0; i < json_array_size(srcs); i++) {
+		json_t *s = json_array_get(srcs, i), *rules = json_object_get(s, "rules");
+
+		fprintf(f, "  %s%s%s: %lld records, %s .. %s", jstr(s, "address"),
+			json_object_get(s, "host") ? " " : "",
+			json_object_get(s, "host") ? jstr(s, "host") : "", jint(s, "count"),
+			jstr(s, "first_seen"), jstr(s, "last_seen"));
+		if (json_object_get(s, "bursts"))
+			fprintf(f, ", %lld bursts (largest: %lld denials", jint(s, "bursts"),
+				jint(s, "max_denied_in_burst"));
+		if (json_object_get(s, "max_ports_in_burst"))
+			fprintf(f, ", %lld ports, %lld hosts", jint(s, "max_ports_in_burst"),
+				jint(s, "max_hosts_in_burst"));
+		if (json_object_get(s, "bursts"))
+			fprintf(f, ")");
+		if (json_object_get(s, "days_over_threshold"))
+			fprintf(f, ", %lld days over the threshold (busiest: %lld connections)",
+				jint(s, "days_over_threshold"), jint(s, "busiest_day_connections"));
+		fprintf(f, "\n    rules:");
+		for (j = 0; j < json_array_size(rules); j++)
+			fprintf(f, " %s", json_string_value(json_array_get(rules, j)));
+		fprintf(f, "\n");
+	}
+	if (jint(others, "sources"))
+		fprintf(f, "  and %lld more sources with %lld records\n", jint(others, "sources"),
+			jint(others, "records"));
+}
+
+/* LOG-13: the periodic analysis, as an auditor files it. */
+int print_log_report(FILE *f, json_t *r, bool json)
+{
+	json_t *per = json_object_get(r, "period"), *rec = json_object_get(r, "records");
+	json_t *th = json_object_get(r, "thresholds"), *v;
+	size_t i;
+
+	if (json)
+		return dump_json(f, r);
+	fprintf(f, "Firewall log analysis (%s)\n", jstr(r, "requirement"));
+	fprintf(f, "period:      %s .. %s\n", jstr(per, "since"),
+		json_is_null(json_object_get(per, "until")) ? "now" : jstr(per, "until"));
+	fprintf(f, "log:         %s, %lld day files\n", jstr(r, "dir"), jint(r, "day_files"));
+	fprintf(f, "records:     %lld (%lld permitted, %lld denied), first %s, last %s\n",
+		jint(rec, "total"), jint(rec, "permitted"), jint(rec, "denied"), jstr(rec, "first"),
+		jstr(rec, "last"));
+	fprintf(f, "not analysed: %lld lines that are not records; %lld records of sources "
+		   "beyond log.report.sources; %lld records out of time order (analysed)\n",
+		jint(rec, "not_records"), jint(rec, "untracked_sources_records"),
+		jint(rec, "out_of_order"));
+	fprintf(f, "thresholds:  %s: window %llds, denied %lld, scan_ports %lld, scan_hosts %lld,\n"
+		   "             db_connections %lld a day, sources %lld, top %lld, db_hosts:",
+		jstr(th, "origin"), jint(th, "window_seconds"), jint(th, "denied"),
+		jint(th, "scan_ports"), jint(th, "scan_hosts"), jint(th, "db_connections_per_day"),
+		jint(th, "sources"), jint(th, "top"));
+	v = json_object_get(th, "db_hosts");
+	for (i = 0; i < json_array_size(v); i++)
+		fprintf(f, " %s", json_string_value(json_array_get(v, i)));
+	fprintf(f, "%s\n", json_array_size(v) ? "" : " (none)");
+	v = json_object_get(r, "findings");
+	for (i = 0; i < json_array_size(v); i++)
+		print_finding(f, json_array_get(v, i));
+	fprintf(f, "\nNot observable in the firewall records:\n");
+	v = json_object_get(r, "not_observable");
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *g = json_array_get(v, i);
+
+		fprintf(f, "  [%s] %s: %s\n", jstr(g, "requirement"), jstr(g, "event"),
+			jstr(g, "reason"));
+	}
 	return fflush(f) ? -EIO : 0;
 }

@@ -20,5 +20,8 @@ struct json_t;
 int print_status(FILE *f, struct json_t *result, bool json);
 int print_history(FILE *f, struct json_t *result, bool json);
 int print_applied(FILE *f, struct json_t *result, bool json);
+/* netctl log host (LOG-26, INC-6) and netctl log report (LOG-13); 0 or -EIO. */
+int print_log_host(FILE *f, struct json_t *trace, bool json);
+int print_log_report(FILE *f, struct json_t *report, bool json);
 
 #endif

@@ -58,7 +58,9 @@ e2e_init()
 	icmp) timeout 4 ping -n -c 1 -W 1 -I "$src" "$dst" >"$out" 2>&1 ;;
 	esac
 	# How the probe ended, for a failure's message: exit code, duration.
-	echo "exit $? after $((($(date +%s%N) - t0) / 1000000)) ms" >"$out.end"
+	rc=$?
+	echo "exit $rc after $((($(date +%s%N) - t0) / 1000000)) ms" >"$out.end"
+	exit $rc
 	EOF
 	# The probes of a job file (one "PROTO SRC DST PORT TOKEN OUT" a line)
 	# in one namespace, at most 8 at a time: with every namespace's probes

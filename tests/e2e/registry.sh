@@ -18,6 +18,8 @@
 # (the sets are rebuilt from the registry in the atomic batch). A registration
 # whose period ends 30 s after approval is cut by the timer; a failed notice
 # stays listed (C-24); a departure ends the person's registrations (C-15).
+# Notices go out in the background: a slow failing relay does not delay the
+# approval, and a failed notice is sent again with 'resend' (C-24).
 # Requirements: LANREQ-1, -3, -4, -21, -22, -25, -37, -40..43, C-1, C-15,
 # C-23, C-24, ADM-2, ADM-4, ADM-11, INC-1, INC-2.
 set -u
@@ -31,7 +33,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "SKIP: $0 needs root (network namespaces, nft)" >&2
 	exit 2
 fi
-for t in "$gatewayd" "$netctl" socat nc conntrack setpriv; do
+for t in "$gatewayd" "$netctl" socat nc conntrack setpriv jq; do
 	command -v "$t" >/dev/null || { echo "FAIL: $t not found" >&2; exit 1; }
 done
 
@@ -65,8 +67,15 @@ cat >"$tmp/mta" <<-EOF
 #!/bin/sh
 cat >"$mail/\$(date +%s%N).msg"
 EOF
-printf '#!/bin/sh\ncat >/dev/null\necho "mail relay refused" >&2\nexit 75\n' >"$tmp/mta-down"
-chmod 755 "$tmp/mta" "$tmp/mta-down"
+# A relay that is down and slow: the verbs must not wait for it (C-24).
+printf '#!/bin/sh\ncat >/dev/null\nsleep 3\necho "mail relay refused" >&2\nexit 75\n' >"$tmp/mta-down"
+# A relay that refuses until the flag file exists, then delivers like mta.
+cat >"$tmp/mta-flaky" <<-EOF
+#!/bin/sh
+if [ ! -e "$tmp/relay-up" ]; then cat >/dev/null; echo "451 relay down (no flag)"; exit 75; fi
+cat >"$mail/\$(date +%s%N).msg"
+EOF
+chmod 755 "$tmp/mta" "$tmp/mta-down" "$tmp/mta-flaky"
 sed -i 's|^daemon = {|daemon = {\n\tsocket_group = "nogroup";|' "$conf"
 sed -i -e 's|user = "sato"; |user = "daemon";|' -e 's|user = "kimura"; |user = "bin";|' \
 	-e 's|{ user = "audit";   name = "Internal audit";         roles = \[ "auditor" \]; }|{ user = "nobody"; name = "Internal audit"; roles = [ "auditor" ]; },\n\t{ user = "sys"; name = "Night operator"; roles = [ "operator" ]; }|' \
@@ -304,16 +313,54 @@ grep -q "by gatewayd: appointed bin; appointed daemon; appointed nobody; appoint
 	grep -q "games .*Day operator .*operator .*Sec. manager Ito" "$tmp/people" &&
 	pass "ADM-5..7: the auditor sees the IDs, roles and the appointments by the reload: $(grep appointed "$tmp/people" | tail -n1)" ||
 	fail "device people: $(cat "$tmp/people")"
-out=$(dev_as daemon request --file "$tmp/req3" 2>&1) && dev_as bin endorse 2 >/dev/null &&
-	dev approve 2 --device.connection-point "SW-3F port 1" >/dev/null && probe floor3 "$pc3" &&
-	pass "registration 2 (pc3) admitted until $until3" || fail "registration 2: $out"
+out=$(dev_as daemon request --file "$tmp/req3" 2>&1) && dev_as bin endorse 2 >/dev/null ||
+	fail "request 2: $out"
+t0=$(date +%s%N)
+out=$(dev approve 2 --device.connection-point "SW-3F port 1" 2>&1)
+rc=$?
+t1=$(date +%s%N)
+[[ $rc == 0 ]] && probe floor3 "$pc3" && pass "registration 2 (pc3) admitted until $until3" ||
+	fail "registration 2: $out"
+# The relay takes 3 s to refuse; the approval answered without waiting for it.
+if (((t1 - t0) / 1000000 < 1500)) && dev notices --status pending | grep -q "approved .*pending"; then
+	pass "C-24: the approval answered in $(((t1 - t0) / 1000000)) ms while its notice is still pending (sent in the background)"
+else
+	fail "C-24: approval took $(((t1 - t0) / 1000000)) ms; pending: $(dev notices --status pending)"
+fi
 failed_both() {
-	dev notices --status failed >"$tmp/failed" 2>&1
-	grep -q "approved .*failed .*exited with 75" "$tmp/failed" && grep -q "expiry .*failed" "$tmp/failed"
+	dev notices --failed >"$tmp/failed" 2>&1
+	grep -q "approved .*failed .*exited with 75: mail relay refused" "$tmp/failed" &&
+		grep -q "expiry .*failed" "$tmp/failed"
 }
-wait_for 10 failed_both &&
-	pass "C-24, C-23: the failed approval and expiry notices (period < 14 days) stay listed: $(grep -c failed "$tmp/failed") failed" ||
+wait_for 15 failed_both &&
+	pass "C-24, C-23: the failed approval and expiry notices (period < 14 days) stay listed with the relay's answer: $(grep -c failed "$tmp/failed") failed" ||
 	fail "failed notices: $(cat "$tmp/failed")"
+
+# Resend (C-24): the relay still refuses, then comes back.
+sed -i "s|notify_command = .*|notify_command = \"$tmp/mta-flaky\";|" "$conf"
+"$netctl" reload -S "$sock" >/dev/null || fail "reload with the flaky relay"
+nid=$(awk '$3 == "approved" && $4 == "failed" { print $1; exit }' "$tmp/failed")
+refused "resend by the help desk" "needs the role netadmin or operator" dev_as daemon resend "$nid"
+refused "resend of a notice that does not exist" "there is no notice 999" dev resend 999
+out=$(dev_as sys resend "$nid" 2>&1) && grep -q "notice $nid (approved, registration 2) queued again" <<<"$out" &&
+	pass "ADM-4: the operator queued failed notice $nid again: $out" || fail "resend by the operator: $out"
+failed_again() { dev notices --failed | grep -q "^$nid .*approved .*failed .*exited with 75: 451 relay down (no flag)"; }
+wait_for 10 failed_again && [[ $(dev notices --json | jq ".[] | select(.id == $nid) | .attempts") == 2 ]] &&
+	pass "C-24: with the relay still down the resend failed too (2 attempts), its output recorded" ||
+	fail "second attempt: $(dev notices --json | jq -c ".[] | select(.id == $nid) | del(.message)")"
+touch "$tmp/relay-up"
+dev resend "$nid" >/dev/null || fail "resend after the relay came back"
+sent_now() { dev notices --status sent | grep -q "^$nid .*approved .*sent"; }
+if wait_for 10 sent_now && grep -lq "Subject: LAN connection 2 approved" "$mail"/*.msg; then
+	pass "C-24: after the relay came back the resent notice $nid was delivered and recorded as sent"
+else
+	fail "resent notice: $(dev notices | grep "^$nid ")"
+fi
+dev show 2 >"$tmp/show2"
+[[ $(grep -c "resend .*by Night operator\|resend .*by Gateway console" "$tmp/show2") == 2 ]] &&
+	pass "LANREQ-21: both resends are events of registration 2: $(grep -m1 resend "$tmp/show2")" ||
+	fail "resend events: $(grep -A2 resend "$tmp/show2")"
+refused "resend of a sent notice" "is sent; only a failed notice is sent again" dev resend "$nid"
 if wait_for 45 sh -c "\"$netctl\" device list --state expired -S \"$sock\" | grep -q '^2 '"; then
 	probe floor3 "$pc3" && fail "pc3 still admitted after expiry" ||
 		pass "LANREQ-37: at the end of its period registration 2 expired and pc3 was cut, with no command"

@@ -273,6 +273,39 @@ static void unknown_key_in_main_file_is_refused_with_a_hint(void **state)
 	cfg_fini(&c);
 }
 
+/* LANREQ-31, C-21: the half-yearly check's dates, with FILE:LINE errors. */
+static void department_check_dates(void **state)
+{
+	static const char good[] = "registry = {\n department_check = [ \"03-31\", \"09-30\" ];\n"
+				   " department_check_to = \"netadmin@example.co.jp\";\n};\n";
+	static const char bad[] = "registry = {\n department_check = [ \"04-01\",\n"
+				  " \"02-29\",\n \"4-1\",\n \"04-01\" ];\n};\n";
+	struct cfg c;
+
+	(void)state;
+	load_cfg(&c, NULL, NULL, NO_ZONES);
+	assert_int_equal(c.l.p->registry.n_dept_check, 2); /* the default: April 1, October 1 */
+	assert_int_equal(c.l.p->registry.dept_check[0], 401);
+	assert_int_equal(c.l.p->registry.dept_check[1], 1001);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, good, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_int_equal(c.l.p->registry.n_dept_check, 2);
+	assert_int_equal(c.l.p->registry.dept_check[1], 930);
+	assert_string_equal(c.l.p->registry.dept_check_to, "netadmin@example.co.jp");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"02-29\""),
+		    "department_check '02-29' is not a date");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"4-1\""),
+		    "department_check '4-1' is not a date");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"04-01\" ]"),
+		    "department_check '04-01' given twice");
+	assert_errors(&c.l.d, 3);
+	cfg_fini(&c);
+}
+
 /* CHG-6 */
 static void unknown_key_without_a_near_match_gets_no_hint(void **state)
 {
@@ -2177,6 +2210,122 @@ static void limits_above_their_ceiling_are_refused(void **state)
 	cfg_fini(&c);
 }
 
+/* ---- log.report (LOG-13..18, INC-5, INC-7) ------------------------------- */
+
+#define BASE_LOG_LINE "log = { group = 1; deny_rate = 10; deny_burst = 20; };\n"
+
+/* Loads the base config with @report as the body of its log.report group. */
+static int load_report(struct cfg *c, const char *report)
+{
+	const char *base = BASE_MAIN, *at = strstr(base, BASE_LOG_LINE);
+	struct conf_source srcs[ARRAY_SIZE(base_zones) + 1];
+	struct text t;
+	size_t i;
+
+	assert_non_null(at);
+	text_init(&t);
+	text_addf(&t, "%.*slog = {\n\tgroup = 1;\n\treport = {\n%s\t};\n};\n%s", (int)(at - base),
+		  base, report, at + strlen(BASE_LOG_LINE));
+	c->main = text_done(&t);
+	srcs[0] = src_of(BASE_MAIN_NAME, c->main);
+	for (i = 0; i < ARRAY_SIZE(base_zones); i++)
+		srcs[i + 1] = src_of(base_zones[i].name, base_zones[i].text);
+	load_sources(&c->l, srcs, ARRAY_SIZE(srcs), T_NOW);
+	return c->l.r;
+}
+
+/* LOG-13 */
+static void log_report_defaults_hold_without_the_group(void **state)
+{
+	const struct log_report_settings *rs;
+	struct cfg c;
+
+	(void)state;
+	assert_int_equal(load_cfg(&c, NULL, NULL, NO_ZONES), 0);
+	rs = &c.l.p->settings.report;
+	assert_true(rs->window == 60);
+	assert_int_equal(rs->denied, 20);
+	assert_int_equal(rs->scan_ports, 15);
+	assert_int_equal(rs->scan_hosts, 15);
+	assert_int_equal(rs->db_connections, 1000);
+	assert_int_equal(rs->sources, 4096);
+	assert_int_equal(rs->top, 20);
+	assert_int_equal(rs->n_db_hosts, 0);
+	cfg_fini(&c);
+}
+
+/* LOG-13, LOG-16: every key at its limits is taken; DB hosts resolve to hosts. */
+static void log_report_keys_at_their_limits_are_accepted(void **state)
+{
+	const struct log_report_settings *rs;
+	struct cfg c;
+
+	(void)state;
+	assert_int_equal(load_report(&c, "\t\twindow = \"1d\";\n\t\tdenied = 100000;\n"
+					 "\t\tscan_ports = 2;\n\t\tscan_hosts = 256;\n"
+					 "\t\tdb_connections = 1;\n\t\tsources = 16;\n"
+					 "\t\ttop = 1000;\n\t\tdb_hosts = [ \"app\" ];\n"),
+			 0);
+	rs = &c.l.p->settings.report;
+	assert_true(rs->window == DAY_SECONDS);
+	assert_int_equal(rs->denied, 100000);
+	assert_int_equal(rs->scan_ports, 2);
+	assert_int_equal(rs->scan_hosts, 256);
+	assert_int_equal(rs->db_connections, 1);
+	assert_int_equal(rs->sources, 16);
+	assert_int_equal(rs->top, 1000);
+	assert_int_equal(rs->n_db_hosts, 1);
+	assert_non_null(rs->db[0]);
+	assert_string_equal(rs->db[0]->name, "app");
+	cfg_fini(&c);
+}
+
+/* LOG-13: each key past its limit is refused at its line. */
+static void log_report_values_out_of_range_are_refused_at_their_line(void **state)
+{
+	struct cfg c;
+
+	(void)state;
+	load_report(&c, "\t\twindow = \"25h\";\n\t\tdenied = 0;\n\t\tscan_ports = 257;\n"
+			"\t\tscan_hosts = 1;\n\t\tdb_connections = 0;\n\t\tsources = 15;\n"
+			"\t\ttop = 1001;\n\t\tthreshold = 3;\n");
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "window"),
+		    "log.report: window '25h' must be a duration from 1s to 1d");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "denied"),
+		    "log.report: 'denied' is 0, must be from 1 to 100000");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "scan_ports"),
+		    "'scan_ports' is 257, must be from 2 to 256");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "scan_hosts"),
+		    "'scan_hosts' is 1, must be from 2 to 256");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "db_connections"),
+		    "'db_connections' is 0, must be from 1 to 10000000");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "sources"),
+		    "'sources' is 15, must be from 16 to 100000");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "top"),
+		    "'top' is 1001, must be from 1 to 1000");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "threshold"),
+		    "log.report: unknown key 'threshold'");
+	assert_errors(&c.l.d, 8);
+	cfg_fini(&c);
+}
+
+/* LOG-16: a DB host that is not defined, or a window that is no duration. */
+static void log_report_unknown_db_host_and_bad_window_are_refused(void **state)
+{
+	struct cfg c;
+
+	(void)state;
+	load_report(&c, "\t\twindow = \"soon\";\n\t\tdb_hosts = [ \"ap\" ];\n");
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "window"),
+		    "log.report: window 'soon' must be a duration from 1s to 1d");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "db_hosts"),
+		    "log.report: db_hosts: host 'ap' is not defined");
+	assert_errors(&c.l.d, 2);
+	cfg_fini(&c);
+}
+
 /* ---- log.forward (LOG-9) ------------------------------------------------ */
 
 #define BASE_LOG "log = { group = 1; deny_rate = 10; deny_burst = 20; };\n"
@@ -2293,7 +2442,12 @@ int main(void)
 		cmocka_unit_test(forward_settings_load_with_their_defaults),
 		cmocka_unit_test(no_forward_group_means_no_forwarding),
 		cmocka_unit_test(bad_forward_settings_are_refused_at_their_line),
+		cmocka_unit_test(log_report_defaults_hold_without_the_group),
+		cmocka_unit_test(log_report_keys_at_their_limits_are_accepted),
+		cmocka_unit_test(log_report_values_out_of_range_are_refused_at_their_line),
+		cmocka_unit_test(log_report_unknown_db_host_and_bad_window_are_refused),
 		cmocka_unit_test(unknown_key_without_a_near_match_gets_no_hint),
+		cmocka_unit_test(department_check_dates),
 		cmocka_unit_test(unknown_service_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_host_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_zone_is_refused_with_a_hint),

@@ -524,6 +524,67 @@ static void filters(void **state)
 	json_decref(doc);
 }
 
+/* C-24, ADM-4: resending a failed notice is an operator's predefined action, not the help desk's. */
+static void resend_roles(void **state)
+{
+	struct lr_ctx op = ctx(*state, "Night operator", ROLE_OPERATOR),
+		      hd = ctx(*state, "Sato (help desk)", ROLE_HELPDESK),
+		      au = ctx(*state, "Audit", ROLE_AUDITOR);
+	enum lr_op o;
+	char why[160];
+
+	assert_int_equal(lr_op_parse("resend", &o), 0);
+	assert_int_equal(o, LRO_RESEND);
+	assert_true(lr_op_writes(LRO_RESEND));
+	assert_int_equal(lr_need_role(&op, LRO_RESEND, why, sizeof(why)), 0);
+	assert_int_equal(lr_need_role(&hd, LRO_RESEND, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "'device resend' needs the role netadmin or operator; Sato (help "
+				 "desk) does not hold it");
+	assert_int_equal(lr_need_role(&au, LRO_RESEND, why, sizeof(why)), -EINVAL);
+	/* The operator may quarantine and resend, never release (C-32). */
+	assert_int_equal(lr_need_role(&op, LRO_RELEASE, why, sizeof(why)), -EINVAL);
+}
+
+/* LANREQ-31, C-21: the half-years end April 1 and October 1, Japan time. */
+static void department_check_schedule(void **state)
+{
+	struct lr_settings set = LR_SETTINGS_DEFAULT;
+	char *msg;
+
+	(void)state;
+	set.utc_offset = 9 * 3600;
+	/* 2027-04-01T00:00+09:00 is 2027-03-31T15:00Z. */
+	assert_int_equal(lr_anchor_next(&set, 1805068800 /* 2027-03-15Z */), 1806505200);
+	assert_int_equal(lr_anchor_next(&set, 1806505200), 1822316400); /* strictly after */
+	assert_int_equal(lr_anchor_next(&set, 1806505199), 1806505200);
+	/* Across the year's end: 2026-12-31T20:00Z is already 2027-01-01 in Japan. */
+	assert_int_equal(lr_anchor_next(&set, 1798747200), 1806505200);
+	/* A check in March answers for the half-year ending April 1: the next is due October 1. */
+	assert_int_equal(lr_dept_check_due(&set, 1805068800), 1822316400);
+	/* One on April 1 (local) answers for April..September: due the next April 1. */
+	assert_int_equal(lr_dept_check_due(&set, 1806505200), 1838127600);
+	/* In UTC the same dates fall 9 hours later. */
+	set.utc_offset = 0;
+	assert_int_equal(lr_anchor_next(&set, 1805068800), 1806537600);
+	assert_int_equal(lr_dept_check_due(&set, 1805068800), 1822348800);
+	/* Not scheduled: never due. */
+	set.n_dept_check = 0;
+	assert_int_equal(lr_dept_check_due(&set, 1805068800), 0);
+	/* One date a year: yearly. */
+	set.dept_check[0] = 1001;
+	set.n_dept_check = 1;
+	assert_int_equal(lr_dept_check_due(&set, 1805068800), 1822348800 + 366 * 86400);
+
+	msg = lr_dept_notice_text("Sales", 1806505200, 3, NULL, "netadmin@example.co.jp",
+				  "gw@example.co.jp");
+	assert_non_null(msg);
+	assert_non_null(strstr(msg, "From: gw@example.co.jp\nTo: netadmin@example.co.jp\n"
+				    "Subject: LAN department check overdue: Sales\n"));
+	assert_non_null(strstr(msg, "was due at 2027-03-31T15:00:00Z"));
+	assert_non_null(strstr(msg, "last check                 never"));
+	free(msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +601,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(person_status_effects, setup, teardown),
 		cmocka_unit_test_setup_teardown(approval_notice_lists_the_permission, setup, teardown),
 		cmocka_unit_test_setup_teardown(filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(resend_roles, setup, teardown),
+		cmocka_unit_test(department_check_schedule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "ctlproto.h"
 #include "duration.h"
+#include "forward.h"
 #include "history.h"
 #include "lan.h"
 #include "log.h"
@@ -72,6 +73,7 @@ struct gwd {
 	struct nflogread *nfl;
 	struct logfile *lf;
 	int rfd;                   /* timerfd: log retention (C-8), hourly */
+	struct forward *fw;        /* to the log server (LOG-9); NULL: not configured */
 	struct rule_zone {         /* rule id -> zone pair, for the records */
 		const char *id, *from, *to;
 	} *rz;
@@ -197,10 +199,13 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 static void read_nflog(struct gwd *g)
 {
 	struct timex tx = { 0 };
+	uint64_t before = g->log_records;
 
 	/* LOG-11: whether the clock is synchronised, once per batch of records. */
 	g->ntp_synced = adjtimex(&tx) >= 0 && !(tx.status & STA_UNSYNC);
 	nflogread_dispatch(g->nfl, 4096, on_nflog, g);
+	if (g->fw && g->log_records != before)
+		forward_kick(g->fw);
 }
 
 static void open_logging(struct gwd *g, const struct policy *p)
@@ -233,6 +238,29 @@ static void open_logging(struct gwd *g, const struct policy *p)
 		log_info("firewall log: %d day files older than the retention removed (C-8)", r);
 }
 
+/*
+ * ---- forwarding to the log server (LOG-9) ----
+ * Opened at start and at each apply whose log.forward (or log directory)
+ * differs from the running one; the day files stay the spool in between.
+ */
+static void configure_forward(struct gwd *g)
+{
+	const struct log_forward *cfg = &g->p->settings.log_forward;
+	int r;
+
+	if (g->fw && cfg->server && forward_same(g->fw, cfg, g->log_dir))
+		return;
+	if (g->fw)
+		log_info("forward: settings changed; reconnecting");
+	forward_close(g->fw);
+	g->fw = NULL;
+	if (!cfg->server || !g->log_dir)
+		return;
+	r = forward_open(cfg, g->log_dir, g->state_dir, &g->fw);
+	if (r)
+		log_error("forward: %s; the firewall log is not forwarded", strerror(-r));
+}
+
 static json_t *logging_json(const struct gwd *g)
 {
 	char last[40] = "";
@@ -247,6 +275,8 @@ static json_t *logging_json(const struct gwd *g)
 		      g->log_last_us ? last : NULL);
 	if (o && g->lh)
 		json_object_set_new(o, "health", loghealth_json(g->lh));
+	if (o && g->fw)
+		json_object_set_new(o, "forward", forward_status(g->fw));
 	if (o && g->inc)
 		json_object_set_new(o, "incidents", incidents_json(g->inc));
 	return o;
@@ -603,6 +633,7 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	index_rules(g);
 	if (g->lh)
 		loghealth_applied(g->lh, g->rs, g->cur.version);
+	configure_forward(g);
 	if (g->inc)
 		incidents_policy(g->inc, g->p);
 	if (g->lan) {
@@ -1082,7 +1113,7 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[8 + OBSERVE_IFACES_MAX + LAN_NOTIFY_FDS] = {
+		struct pollfd pfd[9 + OBSERVE_IFACES_MAX + LAN_NOTIFY_FDS] = {
 					 { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
@@ -1090,18 +1121,28 @@ static int serve(struct gwd *g, int lfd, int sfd)
 					 { .fd = g->nfl ? nflogread_fd(g->nfl) : -1, .events = POLLIN },
 					 { .fd = g->rfd, .events = POLLIN },
 					 { .fd = g->lfd_reg, .events = POLLIN },
-					 { .fd = g->hfd, .events = POLLIN } };
+					 { .fd = g->hfd, .events = POLLIN },
+					 { .fd = -1 } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		int n_obs = g->obs ? observer_fds(g->obs, pfd + 8, OBSERVE_IFACES_MAX) : 0;
-		int n_mail, k;
+		int n_obs = g->obs ? observer_fds(g->obs, pfd + 9, OBSERVE_IFACES_MAX) : 0;
+		int n_mail, k, to;
 
 		if (n_obs < 0)
 			n_obs = 0;
 		/* C-24: the notify commands run in the background; their ends wake us. */
-		n_mail = lan_notify_fds(g->lan, pfd + 8 + n_obs, LAN_NOTIFY_FDS);
-		if (poll(pfd, (nfds_t)(8 + n_obs + n_mail), lan_notify_timeout(g->lan)) < 0) {
+		n_mail = lan_notify_fds(g->lan, pfd + 9 + n_obs, LAN_NOTIFY_FDS);
+		/* LOG-9: the forwarder's socket and its next timer. */
+		to = lan_notify_timeout(g->lan);
+		if (g->fw) {
+			int tf = forward_timeout(g->fw);
+
+			pfd[8].fd = forward_fd(g->fw, &pfd[8].events);
+			if (tf >= 0 && (to < 0 || tf < to))
+				to = tf;
+		}
+		if (poll(pfd, (nfds_t)(9 + n_obs + n_mail), to) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -1134,9 +1175,11 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			read_nflog(g);
 		if (pfd[7].revents & POLLIN && read(g->hfd, &ticks, sizeof(ticks)) > 0)
 			check_logging(g);
+		if (g->fw)
+			forward_run(g->fw, pfd[8].fd >= 0 ? pfd[8].revents : 0);
 		for (k = 0; k < n_obs; k++)
-			if (pfd[8 + k].revents & (POLLIN | POLLERR) &&
-			    observer_dispatch(g->obs, pfd[8 + k].fd, on_sighting, g) == -EIO) {
+			if (pfd[9 + k].revents & (POLLIN | POLLERR) &&
+			    observer_dispatch(g->obs, pfd[9 + k].fd, on_sighting, g) == -EIO) {
 				log_error("registry: the observer lost an interface; restarting it");
 				observer_close(g->obs);
 				g->obs = NULL;
@@ -1361,6 +1404,7 @@ int main(int argc, char **argv)
 	observer_close(g.obs);
 	lan_close(g.lan);
 	nflogread_close(g.nfl);
+	forward_close(g.fw); /* saves the cursor */
 	logfile_close(g.lf);
 	logfile_close(g.sf);
 	loghealth_free(g.lh);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "syslog5424.h"
 #include "util.h"
 
 /* Parsing context of one file. */
@@ -864,6 +865,75 @@ static int parse_proxy(struct ctx *c, const config_setting_t *g)
 	return r ? -EINVAL : 0;
 }
 
+/* An optional string member that must not be empty when given. */
+static int get_str_opt(struct ctx *c, const config_setting_t *g, const char *what,
+		       const char *key, char **ret)
+{
+	int r = get_str(c, g, what, key, false, ret);
+
+	if (r == 0 && *ret && !(*ret)[0])
+		return perr(c, config_setting_get_member(g, key), "%s: '%s' must not be empty",
+			    what, key);
+	return r;
+}
+
+/* log.forward (LOG-9): where and how the firewall log goes to the log server. */
+static int parse_log_forward(struct ctx *c, const config_setting_t *g)
+{
+	static const char *const keys[] = { "server", "port", "tls", "ca", "cert",
+					    "key", "hostname", "facility" };
+	static const char *const what = "log.forward";
+	struct log_forward *f = &c->p->settings.log_forward;
+	const config_setting_t *m;
+	char *fac = NULL;
+	int r = 0;
+
+	if (!config_setting_is_group(g))
+		return perr(c, g, "'log.forward' must be a group { server = \"HOST\"; ... }");
+	check_keys(c, g, what, keys, ARRAY_SIZE(keys));
+	f->origin = at(c, g);
+	r |= get_str(c, g, what, "server", true, &f->server);
+	if (f->server && strpbrk(f->server, " \t/"))
+		r |= perr(c, config_setting_get_member(g, "server"),
+			  "%s: server '%s' is not a host name or address", what, f->server);
+	r |= get_uint(c, g, what, "port", 1, 65535, &f->port);
+	r |= get_bool(c, g, what, "tls", &f->tls);
+	r |= get_str_opt(c, g, what, "ca", &f->ca);
+	r |= get_str_opt(c, g, what, "cert", &f->cert);
+	r |= get_str_opt(c, g, what, "key", &f->key);
+	r |= get_str_opt(c, g, what, "hostname", &f->hostname);
+	r |= get_str_opt(c, g, what, "facility", &fac);
+	if (!f->tls && (f->ca || f->cert || f->key))
+		r |= perr(c, config_setting_get_member(g, f->ca ? "ca" : f->cert ? "cert" : "key"),
+			  "%s: 'ca', 'cert' and 'key' need 'tls = true'", what);
+	if (f->tls && !f->ca)
+		r |= perr(c, g, "%s: 'ca' is required with TLS (the CA file the log server's "
+				"certificate is verified against)",
+			  what);
+	if (!f->cert != !f->key)
+		r |= perr(c, config_setting_get_member(g, f->cert ? "cert" : "key"),
+			  "%s: 'cert' and 'key' go together (the client certificate and its key)",
+			  what);
+	if (f->hostname && !syslog5424_hostname_ok(f->hostname))
+		r |= perr(c, config_setting_get_member(g, "hostname"),
+			  "%s: hostname '%s' must be 1 to 255 printable ASCII characters without "
+			  "spaces (RFC 5424 HOSTNAME)",
+			  what, f->hostname);
+	if (fac) {
+		int v = syslog5424_facility(fac);
+
+		m = config_setting_get_member(g, "facility");
+		if (v < 0)
+			r |= perr(c, m, "%s: facility '%s' is not known (kern, user, mail, daemon, "
+					"auth, syslog, lpr, news, uucp, cron, authpriv, ftp, ntp, "
+					"audit, alert, clock, local0 .. local7)",
+				  what, fac);
+		else
+			f->facility = (unsigned)v;
+	}
+	return r ? -EINVAL : 0;
+}
+
 /* LOG-13: the periodic analysis' thresholds (lib/logreport.h holds the same limits). */
 static int parse_log_report(struct ctx *c, const config_setting_t *g)
 {
@@ -900,8 +970,8 @@ static int parse_log_report(struct ctx *c, const config_setting_t *g)
 static int parse_log(struct ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "group", "deny_rate", "deny_burst", "dir",
-					    "retention", "report" };
-	const config_setting_t *m;
+					    "retention", "forward", "report" };
+	const config_setting_t *fw, *m;
 	struct settings *st = &c->p->settings;
 	char *ret = NULL;
 	int r = 0;
@@ -923,6 +993,14 @@ static int parse_log(struct ctx *c, const config_setting_t *g)
 			  "log: retention '%s' is shorter than a year; logs are kept at least "
 			  "365 days (LOG-10, C-8)",
 			  ret);
+	fw = config_setting_get_member(g, "forward");
+	if (fw) {
+		int rf = parse_log_forward(c, fw);
+
+		if (rf == -ENOMEM)
+			return rf;
+		r |= rf;
+	}
 	if ((m = config_setting_get_member(g, "report")))
 		r |= parse_log_report(c, m);
 	return r ? -EINVAL : 0;

@@ -27,6 +27,7 @@ struct policy *policy_new(void)
 	p->settings.deny_rate = 10;
 	p->settings.deny_burst = 20;
 	p->settings.log_retention = 365 * DAY_SECONDS;
+	p->settings.log_forward.facility = 16; /* local0 */
 	/* The defaults of LOGREPORT_LIMITS_DEFAULT (lib/logreport.h), docs/config.md. */
 	p->settings.report.window = 60;
 	p->settings.report.denied = 20;

@@ -285,6 +285,21 @@ struct registry_settings {
 };
 
 /*
+ * Forwarding the firewall log to the log server (the 'log.forward' group;
+ * LOG-9): RFC 5424 over TCP, octet-counted, optionally TLS.
+ */
+struct log_forward {
+	char *server;             /* host name or address; NULL: no forwarding */
+	unsigned port;            /* 0: 6514 with TLS, 514 without */
+	bool tls;
+	char *ca;                 /* PEM CA file the server's certificate must chain to */
+	char *cert, *key;         /* PEM client certificate and key; both or neither */
+	char *hostname;           /* RFC 5424 HOSTNAME; NULL: the system's host name */
+	unsigned facility;        /* 0..23; default 16 (local0) */
+	struct origin origin;
+};
+
+/*
  * The periodic log analysis (the 'log.report' group; LOG-13..18, INC-5,
  * INC-7): thresholds and memory bounds, read by 'netctl log report' and
  * copied into lib/logreport.h's struct logreport_limits.
@@ -310,6 +325,7 @@ struct settings {
 	char *log_dir;            /* firewall log day files (LOG-10) */
 	int64_t log_retention;    /* seconds they are kept (C-8: at least 365 days) */
 	struct origin log_origin;
+	struct log_forward log_forward;
 	struct log_report_settings report;
 	char *nat_address_text;   /* the gateway's global address for SNAT (NAT-1) */
 	struct prefix nat_address;

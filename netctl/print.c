@@ -186,6 +186,24 @@ static void print_registry(FILE *f, json_t *reg)
 		json_is_false(json_object_get(reg, "kernel_synced")) ? jstr(reg, "kernel_error") : "");
 }
 
+/* LOG-9, LOG-24: where the firewall log goes and what the server has not got yet. */
+static void print_forward(FILE *f, json_t *fw)
+{
+	if (!fw)
+		return;
+	fprintf(f, "forward:  %s %s%s, %lld bytes not yet acknowledged (cursor %s), %lld records "
+		   "acknowledged%s%s, %lld failures%s%s\n",
+		jstr(fw, "server"), json_is_true(json_object_get(fw, "tls")) ? "TLS " : "",
+		jstr(fw, "state"), (long long)json_integer_value(json_object_get(fw, "backlog_bytes")),
+		jstr(fw, "cursor"),
+		(long long)json_integer_value(json_object_get(fw, "acked_records")),
+		json_is_string(json_object_get(fw, "last_acked_at")) ? ", last at " : "",
+		json_is_string(json_object_get(fw, "last_acked_at")) ? jstr(fw, "last_acked_at") : "",
+		(long long)json_integer_value(json_object_get(fw, "failures")),
+		json_is_string(json_object_get(fw, "last_error")) ? "; LAST ERROR: " : "",
+		json_is_string(json_object_get(fw, "last_error")) ? jstr(fw, "last_error") : "");
+}
+
 /* The firewall log's line: records, last one, and the health check (LOG-24, C-10). */
 static void print_logging(FILE *f, json_t *lg)
 {
@@ -225,16 +243,18 @@ static void print_logging(FILE *f, json_t *lg)
 
 /*
  * OPS-1, LOG-24: a monitor sees drift, a table it could not read, registry
- * decisions the kernel does not hold yet, or a firewall log alarm as exit 1.
+ * decisions the kernel does not hold yet, a firewall log alarm, or a log
+ * server that cannot be reached (LOG-9) as exit 1.
  */
 static int status_code(json_t *r)
 {
-	json_t *h = json_object_get(json_object_get(r, "logging"), "health");
+	json_t *lg = json_object_get(r, "logging"), *h = json_object_get(lg, "health");
 
 	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
 			       !json_is_false(json_object_get(json_object_get(r, "registry"),
 							      "kernel_synced")) &&
-			       strcmp(jstr(h, "state"), "alarm")
+			       strcmp(jstr(h, "state"), "alarm") &&
+			       !json_is_false(json_object_get(json_object_get(lg, "forward"), "ok"))
 		       ? 0
 		       : 1;
 }
@@ -261,6 +281,7 @@ int print_status(FILE *f, json_t *r, bool json)
 	print_drift(f, json_object_get(r, "drift"));
 	print_registry(f, json_object_get(r, "registry"));
 	print_logging(f, json_object_get(r, "logging"));
+	print_forward(f, json_object_get(json_object_get(r, "logging"), "forward"));
 	print_pairs(f, json_object_get(r, "zone_pairs"));
 	if (fflush(f))
 		return -EIO;

@@ -2326,6 +2326,110 @@ static void log_report_unknown_db_host_and_bad_window_are_refused(void **state)
 	cfg_fini(&c);
 }
 
+/* ---- log.forward (LOG-9) ------------------------------------------------ */
+
+#define BASE_LOG "log = { group = 1; deny_rate = 10; deny_burst = 20; };\n"
+
+/* Loads the base config with its log group's body followed by @forward. */
+static int load_forward(struct cfg *c, const char *forward)
+{
+	const char *head = BASE_MAIN_HEAD, *at_log = strstr(head, BASE_LOG);
+	struct conf_source srcs[5];
+	struct text t;
+	size_t i;
+
+	assert_non_null(at_log);
+	text_init(&t);
+	text_addf(&t, "%.*slog = {\n\tgroup = 1;\n\tforward = {\n%s\t};\n};\n%sservices = (\n%s);\n",
+		  (int)(at_log - head), head, forward, at_log + strlen(BASE_LOG), BASE_SERVICES);
+	c->main = text_done(&t);
+	srcs[0] = src_of(BASE_MAIN_NAME, c->main);
+	for (i = 0; i < ARRAY_SIZE(base_zones); i++)
+		srcs[i + 1] = src_of(base_zones[i].name, base_zones[i].text);
+	load_sources(&c->l, srcs, 5, T_NOW);
+	return c->l.r;
+}
+
+static void forward_settings_load_with_their_defaults(void **state)
+{
+	const struct log_forward *f;
+	struct cfg c;
+
+	(void)state;
+	assert_int_equal(load_forward(&c, "\t\tserver = \"logs.example\";\n"), 0);
+	f = &c.l.p->settings.log_forward;
+	assert_string_equal(f->server, "logs.example");
+	assert_int_equal(f->port, 0); /* 514, or 6514 with TLS: the edge decides */
+	assert_false(f->tls);
+	assert_null(f->ca);
+	assert_null(f->hostname);
+	assert_int_equal(f->facility, 16);
+	assert_int_equal(f->origin.line, line_of(c.main, "forward ="));
+	cfg_fini(&c);
+	assert_int_equal(load_forward(&c, "\t\tserver = \"10.1.0.5\";\n\t\tport = 6515;\n"
+					  "\t\ttls = true;\n\t\tca = \"/etc/gatewayd/ca.pem\";\n"
+					  "\t\tcert = \"c.pem\";\n\t\tkey = \"k.pem\";\n"
+					  "\t\thostname = \"gw1.example\";\n"
+					  "\t\tfacility = \"local7\";\n"),
+			 0);
+	f = &c.l.p->settings.log_forward;
+	assert_int_equal(f->port, 6515);
+	assert_true(f->tls);
+	assert_string_equal(f->ca, "/etc/gatewayd/ca.pem");
+	assert_string_equal(f->cert, "c.pem");
+	assert_string_equal(f->key, "k.pem");
+	assert_string_equal(f->hostname, "gw1.example");
+	assert_int_equal(f->facility, 23);
+	cfg_fini(&c);
+}
+
+static void no_forward_group_means_no_forwarding(void **state)
+{
+	struct cfg c;
+
+	(void)state;
+	assert_int_equal(load_cfg(&c, NULL, NULL, NO_ZONES), 0);
+	assert_null(c.l.p->settings.log_forward.server);
+	cfg_fini(&c);
+}
+
+static void bad_forward_settings_are_refused_at_their_line(void **state)
+{
+	static const struct {
+		const char *text, *needle, *msg;
+	} cases[] = {
+		{ "\t\tport = 514;\n", "forward =", "log.forward: 'server' is required" },
+		{ "\t\tserver = \"\";\n", "server =", "'server' must not be empty" },
+		{ "\t\tserver = \"a b\";\n", "server =", "server 'a b' is not a host name" },
+		{ "\t\tserver = \"l\";\n\t\tport = 0;\n", "port =", "'port' is 0, must be from 1 to 65535" },
+		{ "\t\tserver = \"l\";\n\t\tport = 70000;\n", "port =", "must be from 1 to 65535" },
+		{ "\t\tserver = \"l\";\n\t\tport = \"514\";\n", "port =", "'port' must be an integer" },
+		{ "\t\tserver = \"l\";\n\t\ttls = 1;\n", "tls =", "'tls' must be true or false" },
+		{ "\t\tserver = \"l\";\n\t\ttls = true;\n", "forward =", "'ca' is required with TLS" },
+		{ "\t\tserver = \"l\";\n\t\tca = \"ca.pem\";\n", "ca =", "need 'tls = true'" },
+		{ "\t\tserver = \"l\";\n\t\ttls = true;\n\t\tca = \"ca.pem\";\n\t\tcert = \"c.pem\";\n",
+		  "cert =", "'cert' and 'key' go together" },
+		{ "\t\tserver = \"l\";\n\t\thostname = \"gw one\";\n", "hostname =",
+		  "hostname 'gw one' must be 1 to 255 printable ASCII" },
+		{ "\t\tserver = \"l\";\n\t\tfacility = \"local8\";\n", "facility =",
+		  "facility 'local8' is not known" },
+		{ "\t\tserver = \"l\";\n\t\tprot = 514;\n", "prot =",
+		  "log.forward: unknown key 'prot' (did you mean 'port'?)" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct cfg c;
+
+		load_forward(&c, cases[i].text);
+		assert_refused(&c.l);
+		assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, cases[i].needle), cases[i].msg);
+		assert_errors(&c.l.d, 1);
+		cfg_fini(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2335,6 +2439,9 @@ int main(void)
 		cmocka_unit_test(port_specs_are_parsed),
 		cmocka_unit_test(unknown_key_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_key_in_main_file_is_refused_with_a_hint),
+		cmocka_unit_test(forward_settings_load_with_their_defaults),
+		cmocka_unit_test(no_forward_group_means_no_forwarding),
+		cmocka_unit_test(bad_forward_settings_are_refused_at_their_line),
 		cmocka_unit_test(log_report_defaults_hold_without_the_group),
 		cmocka_unit_test(log_report_keys_at_their_limits_are_accepted),
 		cmocka_unit_test(log_report_values_out_of_range_are_refused_at_their_line),

@@ -71,6 +71,7 @@ struct inflight {
 
 struct forward {
 	struct log_forward cfg; /* strings owned */
+	char kind[16];          /* the day files' kind: "fw", "incident", "summary" */
 	char *log_dir, *cursor_path;
 	char hostname[SYSLOG5424_HOSTNAME_MAX + 1];
 	char port[12];
@@ -140,13 +141,15 @@ static bool str_eq(const char *a, const char *b)
 
 /* ---- the day files ------------------------------------------------------ */
 
-static bool day_name(const char *name, char day[11])
+static bool day_name(const char *kind, const char *name, char day[11])
 {
+	size_t k = strlen(kind);
 	int64_t t;
 
-	if (strlen(name) != 19 || strncmp(name, "fw-", 3) || strcmp(name + 13, ".jsonl"))
+	if (strlen(name) != k + 17 || strncmp(name, kind, k) || name[k] != '-' ||
+	    strcmp(name + k + 11, ".jsonl"))
 		return false;
-	memcpy(day, name + 3, 10);
+	memcpy(day, name + k + 1, 10);
 	day[10] = '\0';
 	return time_parse(day, &t) == 0;
 }
@@ -155,7 +158,8 @@ static bool day_name(const char *name, char day[11])
  * The first day file's day after @after ("" for the oldest), or the last
  * one's when @last; false when there is none.
  */
-static bool find_day(const char *dir, const char *after, bool last, char ret[11])
+static bool find_day(const char *dir, const char *kind, const char *after, bool last,
+		     char ret[11])
 {
 	struct dirent *de;
 	DIR *dh = opendir(dir);
@@ -166,7 +170,7 @@ static bool find_day(const char *dir, const char *after, bool last, char ret[11]
 	while ((de = readdir(dh))) {
 		char d[11];
 
-		if (!day_name(de->d_name, d) || strcmp(d, after) <= 0)
+		if (!day_name(kind, de->d_name, d) || strcmp(d, after) <= 0)
 			continue;
 		if (!found || (last ? strcmp(d, ret) > 0 : strcmp(d, ret) < 0)) {
 			memcpy(ret, d, 11);
@@ -179,7 +183,7 @@ static bool find_day(const char *dir, const char *after, bool last, char ret[11]
 
 static void day_path(const struct forward *fw, const char *day, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/fw-%s.jsonl", fw->log_dir, day);
+	snprintf(buf, size, "%s/%s-%s.jsonl", fw->log_dir, fw->kind, day);
 }
 
 /* ---- the cursor --------------------------------------------------------- */
@@ -250,13 +254,13 @@ static void cursor_start(struct forward *fw)
 		log_error("forward: cursor '%s' unreadable; starting at the newest day file",
 			  fw->cursor_path);
 	if (r) {
-		if (!find_day(fw->log_dir, "", true, fw->acked.day))
+		if (!find_day(fw->log_dir, fw->kind, "", true, fw->acked.day))
 			date_format(wall_s(), fw->acked.day, sizeof(fw->acked.day));
 		fw->acked.off = 0;
 		log_info("forward: no cursor; starting at the day file of %s", fw->acked.day);
 	}
 	day_path(fw, fw->acked.day, path, sizeof(path));
-	if (stat(path, &st) < 0 && errno == ENOENT && find_day(fw->log_dir, fw->acked.day, false, next)) {
+	if (stat(path, &st) < 0 && errno == ENOENT && find_day(fw->log_dir, fw->kind, fw->acked.day, false, next)) {
 		int64_t a = 0, b = 0;
 
 		time_parse(fw->acked.day, &a);
@@ -601,7 +605,7 @@ static bool next_day(struct forward *fw)
 	char next[11];
 	int64_t start;
 
-	if (!find_day(fw->log_dir, fw->rd.day, false, next) || time_parse(fw->rd.day, &start) ||
+	if (!find_day(fw->log_dir, fw->kind, fw->rd.day, false, next) || time_parse(fw->rd.day, &start) ||
 	    wall_s() < start + DAY_SECONDS + DAY_GRACE_S)
 		return false;
 	if (fw->rfd >= 0)
@@ -615,7 +619,9 @@ static bool next_day(struct forward *fw)
 /* Reads whole lines after fw->rd into frames, within the window. */
 static void fill(struct forward *fw)
 {
-	struct syslog5424_header h = { fw->cfg.facility, fw->hostname, fw->pid };
+	/* LOG-21: an incident is an alert to whoever watches the server. */
+	struct syslog5424_header h = { fw->cfg.facility, fw->hostname, fw->pid, fw->kind,
+				       !strcmp(fw->kind, "incident"), 1 };
 
 	while (fw->plain_queued - fw->plain_acked < WINDOW && fw->ob.len - fw->ob_off < UNSENT_MAX) {
 		char path[PATH_MAX];
@@ -783,8 +789,8 @@ static bool drain(struct forward *fw)
 
 /* ---- the interface ------------------------------------------------------ */
 
-int forward_open(const struct log_forward *cfg, const char *log_dir, const char *state_dir,
-		 struct forward **ret)
+int forward_open(const struct log_forward *cfg, const char *kind, const char *log_dir,
+		 const char *state_dir, struct forward **ret)
 {
 	struct forward *fw = calloc(1, sizeof(*fw));
 	bool oom = false;
@@ -801,7 +807,15 @@ int forward_open(const struct log_forward *cfg, const char *log_dir, const char 
 	fw->cfg.hostname = dup_or_null(cfg->hostname, &oom);
 	fw->log_dir = dup_or_null(log_dir, &oom);
 	fw->rbuf = malloc(READ_CHUNK);
-	if (asprintf(&fw->cursor_path, "%s/forward.cursor", state_dir) < 0)
+	if (strlen(kind) >= sizeof(fw->kind)) {
+		forward_close(fw);
+		return -EINVAL;
+	}
+	strcpy(fw->kind, kind);
+	/* The records' cursor keeps its first name; the other kinds have their own. */
+	if ((!strcmp(kind, "fw") ? asprintf(&fw->cursor_path, "%s/forward.cursor", state_dir)
+				 : asprintf(&fw->cursor_path, "%s/forward-%s.cursor", state_dir,
+					    kind)) < 0)
 		fw->cursor_path = NULL;
 	if (oom || !fw->rbuf || !fw->cursor_path || !fw->cfg.server) {
 		forward_close(fw);
@@ -822,8 +836,9 @@ int forward_open(const struct log_forward *cfg, const char *log_dir, const char 
 	cursor_start(fw);
 	fw->state = FW_WAIT;
 	fw->due_ms = 0;
-	log_info("forward: to %s:%s over %s, facility %u, hostname %s (LOG-9)", fw->cfg.server,
-		 fw->port, cfg->tls ? "TLS" : "TCP", cfg->facility, fw->hostname);
+	log_info("forward: %s-*.jsonl to %s:%s over %s, facility %u, hostname %s (LOG-9)",
+		 fw->kind, fw->cfg.server, fw->port, cfg->tls ? "TLS" : "TCP", cfg->facility,
+		 fw->hostname);
 	*ret = fw;
 	return 0;
 }
@@ -957,7 +972,7 @@ static uint64_t backlog_bytes(const struct forward *fw)
 	day_path(fw, day, path, sizeof(path));
 	if (stat(path, &st) == 0 && (uint64_t)st.st_size > fw->acked.off)
 		n += (uint64_t)st.st_size - fw->acked.off;
-	while (find_day(fw->log_dir, day, false, day)) {
+	while (find_day(fw->log_dir, fw->kind, day, false, day)) {
 		day_path(fw, day, path, sizeof(path));
 		if (stat(path, &st) == 0)
 			n += (uint64_t)st.st_size;

@@ -33,12 +33,14 @@
 struct forward;
 
 /*
- * Starts forwarding the day files of @log_dir as @cfg says, the cursor kept
- * in @state_dir. Connects later, in forward_run(). 0 and *@ret, or negative
+ * Starts forwarding the day files of kind @kind ("fw": the records,
+ * "incident", "summary"; lib/logfile.h) of @log_dir as @cfg says, each kind
+ * on its own connection with its own cursor in @state_dir
+ * (forward.cursor for "fw", forward-KIND.cursor for the others). Connects later, in forward_run(). 0 and *@ret, or negative
  * errno.
  */
-int forward_open(const struct log_forward *cfg, const char *log_dir, const char *state_dir,
-		 struct forward **ret);
+int forward_open(const struct log_forward *cfg, const char *kind, const char *log_dir,
+		 const char *state_dir, struct forward **ret);
 /* Whether @fw forwards as @cfg says (a reload with other settings re-opens). */
 bool forward_same(const struct forward *fw, const struct log_forward *cfg, const char *log_dir);
 /* The descriptor to poll and its events (*@ret_events); -1 when none. */

@@ -49,6 +49,11 @@
 #define DEFAULT_CONF "/etc/gatewayd/gatewayd.conf"
 #define DEFAULT_SOCKET "/run/gatewayd/control"
 #define DEFAULT_STATE_DIR "/var/lib/gatewayd"
+/* The day files forwarded: the records, the incidents (LOG-21), the C-10 summaries. */
+#define FW_KINDS 3
+static const char *const fw_kinds[FW_KINDS] = { "fw", "incident", "summary" };
+/* poll(): 8 fixed descriptors, then the forwarders', then observers' and notices'. */
+#define POLL_FIXED (8 + FW_KINDS)
 
 struct gwd {
 	const char *conf;
@@ -73,7 +78,8 @@ struct gwd {
 	struct nflogread *nfl;
 	struct logfile *lf;
 	int rfd;                   /* timerfd: log retention (C-8), hourly */
-	struct forward *fw;        /* to the log server (LOG-9); NULL: not configured */
+	/* To the log server (LOG-9), one per kind of day file; NULL: not configured. */
+	struct forward *fw[FW_KINDS];
 	struct rule_zone {         /* rule id -> zone pair, for the records */
 		const char *id, *from, *to;
 	} *rz;
@@ -196,6 +202,16 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 		incidents_record(g->inc, &rec);
 }
 
+/* Records (and maybe incidents) were appended: every forwarder looks. */
+static void kick_forward(struct gwd *g)
+{
+	size_t k;
+
+	for (k = 0; k < FW_KINDS; k++)
+		if (g->fw[k])
+			forward_kick(g->fw[k]);
+}
+
 static void read_nflog(struct gwd *g)
 {
 	struct timex tx = { 0 };
@@ -204,8 +220,8 @@ static void read_nflog(struct gwd *g)
 	/* LOG-11: whether the clock is synchronised, once per batch of records. */
 	g->ntp_synced = adjtimex(&tx) >= 0 && !(tx.status & STA_UNSYNC);
 	nflogread_dispatch(g->nfl, 4096, on_nflog, g);
-	if (g->fw && g->log_records != before)
-		forward_kick(g->fw);
+	if (g->log_records != before)
+		kick_forward(g);
 }
 
 static void open_logging(struct gwd *g, const struct policy *p)
@@ -246,19 +262,25 @@ static void open_logging(struct gwd *g, const struct policy *p)
 static void configure_forward(struct gwd *g)
 {
 	const struct log_forward *cfg = &g->p->settings.log_forward;
+	size_t k;
 	int r;
 
-	if (g->fw && cfg->server && forward_same(g->fw, cfg, g->log_dir))
+	if (g->fw[0] && cfg->server && forward_same(g->fw[0], cfg, g->log_dir))
 		return;
-	if (g->fw)
+	if (g->fw[0])
 		log_info("forward: settings changed; reconnecting");
-	forward_close(g->fw);
-	g->fw = NULL;
+	for (k = 0; k < FW_KINDS; k++) {
+		forward_close(g->fw[k]);
+		g->fw[k] = NULL;
+	}
 	if (!cfg->server || !g->log_dir)
 		return;
-	r = forward_open(cfg, g->log_dir, g->state_dir, &g->fw);
-	if (r)
-		log_error("forward: %s; the firewall log is not forwarded", strerror(-r));
+	for (k = 0; k < FW_KINDS; k++) {
+		r = forward_open(cfg, fw_kinds[k], g->log_dir, g->state_dir, &g->fw[k]);
+		if (r)
+			log_error("forward: %s; the %s day files are not forwarded", strerror(-r),
+				  fw_kinds[k]);
+	}
 }
 
 static json_t *logging_json(const struct gwd *g)
@@ -275,8 +297,17 @@ static json_t *logging_json(const struct gwd *g)
 		      g->log_last_us ? last : NULL);
 	if (o && g->lh)
 		json_object_set_new(o, "health", loghealth_json(g->lh));
-	if (o && g->fw)
-		json_object_set_new(o, "forward", forward_status(g->fw));
+	if (o && g->fw[0])
+		json_object_set_new(o, "forward", forward_status(g->fw[0]));
+	if (o && (g->fw[1] || g->fw[2])) {
+		json_t *other = json_object();
+		size_t k;
+
+		for (k = 1; other && k < FW_KINDS; k++)
+			if (g->fw[k])
+				json_object_set_new(other, fw_kinds[k], forward_status(g->fw[k]));
+		json_object_set_new(o, "forward_other", other);
+	}
 	if (o && g->inc)
 		json_object_set_new(o, "incidents", incidents_json(g->inc));
 	return o;
@@ -1113,7 +1144,7 @@ static int serve(struct gwd *g, int lfd, int sfd)
 	static char buf[CTL_MAX_REQUEST];
 
 	for (;;) {
-		struct pollfd pfd[9 + OBSERVE_IFACES_MAX + LAN_NOTIFY_FDS] = {
+		struct pollfd pfd[POLL_FIXED + OBSERVE_IFACES_MAX + LAN_NOTIFY_FDS] = {
 					 { .fd = sfd, .events = POLLIN },
 					 { .fd = lfd, .events = POLLIN },
 					 { .fd = g->tfd, .events = POLLIN },
@@ -1122,27 +1153,30 @@ static int serve(struct gwd *g, int lfd, int sfd)
 					 { .fd = g->rfd, .events = POLLIN },
 					 { .fd = g->lfd_reg, .events = POLLIN },
 					 { .fd = g->hfd, .events = POLLIN },
-					 { .fd = -1 } };
+					 { .fd = -1 }, { .fd = -1 }, { .fd = -1 } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
 
-		int n_obs = g->obs ? observer_fds(g->obs, pfd + 9, OBSERVE_IFACES_MAX) : 0;
+		int n_obs = g->obs ? observer_fds(g->obs, pfd + POLL_FIXED, OBSERVE_IFACES_MAX) : 0;
 		int n_mail, k, to;
 
 		if (n_obs < 0)
 			n_obs = 0;
 		/* C-24: the notify commands run in the background; their ends wake us. */
-		n_mail = lan_notify_fds(g->lan, pfd + 9 + n_obs, LAN_NOTIFY_FDS);
+		n_mail = lan_notify_fds(g->lan, pfd + POLL_FIXED + n_obs, LAN_NOTIFY_FDS);
 		/* LOG-9: the forwarder's socket and its next timer. */
 		to = lan_notify_timeout(g->lan);
-		if (g->fw) {
-			int tf = forward_timeout(g->fw);
+		for (k = 0; k < FW_KINDS; k++) {
+			int tf;
 
-			pfd[8].fd = forward_fd(g->fw, &pfd[8].events);
+			if (!g->fw[k])
+				continue;
+			tf = forward_timeout(g->fw[k]);
+			pfd[8 + k].fd = forward_fd(g->fw[k], &pfd[8 + k].events);
 			if (tf >= 0 && (to < 0 || tf < to))
 				to = tf;
 		}
-		if (poll(pfd, (nfds_t)(9 + n_obs + n_mail), to) < 0) {
+		if (poll(pfd, (nfds_t)(POLL_FIXED + n_obs + n_mail), to) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_error("poll: %s", strerror(errno));
@@ -1175,11 +1209,12 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			read_nflog(g);
 		if (pfd[7].revents & POLLIN && read(g->hfd, &ticks, sizeof(ticks)) > 0)
 			check_logging(g);
-		if (g->fw)
-			forward_run(g->fw, pfd[8].fd >= 0 ? pfd[8].revents : 0);
+		for (k = 0; k < FW_KINDS; k++)
+			if (g->fw[k])
+				forward_run(g->fw[k], pfd[8 + k].fd >= 0 ? pfd[8 + k].revents : 0);
 		for (k = 0; k < n_obs; k++)
-			if (pfd[9 + k].revents & (POLLIN | POLLERR) &&
-			    observer_dispatch(g->obs, pfd[9 + k].fd, on_sighting, g) == -EIO) {
+			if (pfd[POLL_FIXED + k].revents & (POLLIN | POLLERR) &&
+			    observer_dispatch(g->obs, pfd[POLL_FIXED + k].fd, on_sighting, g) == -EIO) {
 				log_error("registry: the observer lost an interface; restarting it");
 				observer_close(g->obs);
 				g->obs = NULL;
@@ -1404,7 +1439,8 @@ int main(int argc, char **argv)
 	observer_close(g.obs);
 	lan_close(g.lan);
 	nflogread_close(g.nfl);
-	forward_close(g.fw); /* saves the cursor */
+	for (size_t k = 0; k < FW_KINDS; k++)
+		forward_close(g.fw[k]); /* saves the cursor */
 	logfile_close(g.lf);
 	logfile_close(g.sf);
 	loghealth_free(g.lh);

@@ -134,10 +134,23 @@ int syslog5424_frame(const struct syslog5424_header *h, const char *line, size_t
 			bom = "\xef\xbb\xbf"; /* RFC 5424 §6.4: MSG-UTF8 starts with the BOM */
 			break;
 		}
+	if (h->msgid) {
+		size_t k, m = strlen(h->msgid);
+
+		if (m < 1 || m > 32)
+			return -EINVAL;
+		for (k = 0; k < m; k++)
+			if (h->msgid[k] < '!' || h->msgid[k] > '~')
+				return -EINVAL;
+	}
+	if (h->fixed && h->severity > 7)
+		return -EINVAL;
 	record_head(line, len, &ts, &ts_len, &sev);
-	n = snprintf(hdr, sizeof(hdr), "<%u>1 %.*s %s gatewayd %lu fw - %s", h->facility * 8 + sev,
+	if (h->fixed)
+		sev = h->severity;
+	n = snprintf(hdr, sizeof(hdr), "<%u>1 %.*s %s gatewayd %lu %s - %s", h->facility * 8 + sev,
 		     (int)ts_len, ts, h->hostname && h->hostname[0] ? h->hostname : "-",
-		     h->procid, bom);
+		     h->procid, h->msgid ? h->msgid : "fw", bom);
 	if (n < 0 || (size_t)n >= sizeof(hdr) || len > (size_t)INT32_MAX)
 		return -EINVAL;
 	sb_addf(sb, "%zu %s%.*s", (size_t)n + len, hdr, (int)len, line);

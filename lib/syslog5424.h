@@ -6,7 +6,10 @@
  *
  * One record line (lib/logrec.h) becomes one frame:
  *
- *   LEN SP <PRI>1 TIMESTAMP HOSTNAME gatewayd PROCID fw - MSG
+ *   LEN SP <PRI>1 TIMESTAMP HOSTNAME gatewayd PROCID MSGID - MSG
+ *
+ *   MSGID      "fw" for the firewall records; the other day files' kind
+ *              ("incident", "summary") for theirs.
  *
  *   PRI        facility * 8 + severity. Severity 6 (informational) for a
  *              permitted connection, 5 (notice) for a denied one: denials are
@@ -28,6 +31,7 @@
 #ifndef GW_SYSLOG5424_H
 #define GW_SYSLOG5424_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -39,6 +43,9 @@ struct syslog5424_header {
 	unsigned facility;    /* 0..23 */
 	const char *hostname; /* from syslog5424_hostname() */
 	unsigned long procid;
+	const char *msgid;    /* NULL: "fw"; else 1..32 of [!-~] (RFC 5424 §6.2.7) */
+	bool fixed;           /* severity is @severity, not the record's verdict */
+	unsigned severity;    /* 0..7 */
 };
 
 /*

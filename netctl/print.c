@@ -248,8 +248,13 @@ static void print_logging(FILE *f, json_t *lg)
  */
 static int status_code(json_t *r)
 {
-	json_t *lg = json_object_get(r, "logging"), *h = json_object_get(lg, "health");
+	json_t *lg = json_object_get(r, "logging"), *h = json_object_get(lg, "health"), *fw;
+	const char *kind;
 
+	/* The incidents' and summaries' forwarders count as the records' does. */
+	json_object_foreach(json_object_get(lg, "forward_other"), kind, fw)
+		if (json_is_false(json_object_get(fw, "ok")))
+			return 1;
 	return json_is_true(json_object_get(json_object_get(r, "drift"), "equal")) &&
 			       !json_is_false(json_object_get(json_object_get(r, "registry"),
 							      "kernel_synced")) &&

@@ -3,7 +3,7 @@
 # Forwarding the firewall log to the log server (LOG-9, LOG-24, OPS-1):
 # gatewayd runs in the lab's gateway namespace with log.forward pointing at
 # the lab's log host (server zone, 10.1.0.60), where socat stands in for the
-# log server and writes what it receives to a file.
+# log server and writes what it receives to a file per connection.
 #
 #   1. TCP: every record of the day file arrives as an RFC 5424 message in an
 #      RFC 6587 octet-counted frame, MSG equal to the line, in order.
@@ -12,6 +12,9 @@
 #      the receiver stops; more traffic; gatewayd is stopped and
 #      started again while the receiver is down; more traffic; the receiver
 #      comes back: every record arrives (duplicates allowed, counted).
+#   2b. A burst of denials: the incident it raises and the C-10 summary of
+#      what the rate limit held back arrive too, each kind on its own
+#      connection with its own cursor, MSGID its kind.
 #   3. TLS: frames arrive over TLS to a server whose certificate chains to
 #      the configured CA and names 10.1.0.60; a server with a certificate
 #      from another CA gets nothing, and gatewayd says why.
@@ -53,7 +56,7 @@ conf_forward() {
 
 start_gw() {
 	lab_spawn gw "$gatewayd" -c "$tmp/conf/gatewayd.conf" -f -S "$sock" --state-dir "$state" \
-		--log-dir "$logs" 2>>"$tmp/gatewayd.log"
+		--log-dir "$logs" --log-check 2 2>>"$tmp/gatewayd.log"
 	gw_pid=$LAB_PID
 	for _ in $(seq 50); do [ -S "$sock" ] && return 0; sleep 0.1; done
 	return 1
@@ -69,12 +72,14 @@ stop_gw() {
 }
 
 # start_rx FILE [OPENSSL-OPTIONS]: the log server, plain TCP 514 or TLS 6514.
+# Each connection (gatewayd opens one per kind of day file) is written to its
+# own FILE.PID, so frames of different connections never interleave.
 start_rx() {
 	if [ -n "${2:-}" ]; then
 		lab_spawn server socat -u "OPENSSL-LISTEN:6514,bind=10.1.0.60,reuseaddr,fork,verify=0,$2" \
-			"OPEN:$1,creat,append" 2>>"$tmp/rx.log"
+			"SYSTEM:cat >>$1.\$\$" 2>>"$tmp/rx.log"
 	else
-		lab_spawn server socat -u TCP-LISTEN:514,bind=10.1.0.60,reuseaddr,fork "OPEN:$1,creat,append" \
+		lab_spawn server socat -u TCP-LISTEN:514,bind=10.1.0.60,reuseaddr,fork "SYSTEM:cat >>$1.\$\$" \
 			2>>"$tmp/rx.log"
 	fi
 	rx_pid=$LAB_PID
@@ -109,13 +114,17 @@ wait_lines() {
 }
 
 # check.py MODE DAYFILE FIRST RECEIVED...: the frames of the RECEIVED files
-# against the day file's lines from line FIRST on. MODE exact: the same, in
-# order; superset: every line there, duplicates counted.
+# (each the prefix of one file per connection) against the day file's lines
+# from line FIRST on. MODE exact: the same, in order; superset: every line
+# there, duplicates counted. The day file's kind (fw, incident, summary) is
+# the MSGID its frames must carry; frames of other kinds are left out.
 cat >"$tmp/check.py" <<'PY'
-import re, sys
-mode, dayfile, first, files = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+import glob, os, re, sys
+mode, dayfile, first, prefixes = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+kind = os.path.basename(dayfile).split("-")[0].encode()
 want = [l for l in open(dayfile, "rb").read().split(b"\n") if l][first - 1:]
-head = re.compile(rb"<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) (\S+) gatewayd (\d+) fw - ")
+head = re.compile(rb"<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z) (\S+) gatewayd (\d+) (fw|incident|summary) - ")
+files = sorted(f for p in prefixes for f in glob.glob(glob.escape(p) + ".*"))
 got, bad = [], []
 for f in files:
     data = open(f, "rb").read()
@@ -136,8 +145,10 @@ for f in files:
             bad.append(f"not RFC 5424 as sent: {msg[:80]!r}")
             continue
         body = msg[h.end():]
+        if h.group(5) != kind:
+            continue
         pri = int(h.group(1))
-        sev = 6 if b'"event.action":"permitted"' in body else 5
+        sev = 1 if kind == b"incident" else 6 if b'"event.action":"permitted"' in body else 5
         if pri != 16 * 8 + sev or h.group(2) not in body[:50]:
             bad.append(f"PRI {pri} or TIMESTAMP {h.group(2)!r} wrong for {body[:80]!r}")
         got.append(body)
@@ -197,7 +208,8 @@ wait_arrived 50 exact "$file" 1 "$tmp/rx1" || true
 sleep 0.5 # no duplicate may follow; a background record may, and is waited for
 wait_arrived 10 exact "$file" 1 "$tmp/rx1" || true
 run_check exact "$file" 1 "$tmp/rx1"
-grep -q ' gw-lab gatewayd ' "$tmp/rx1" && pass "HOSTNAME is the configured one" || fail "no 'gw-lab' HOSTNAME"
+cat "$tmp"/rx1.* 2>/dev/null | grep -q ' gw-lab gatewayd ' && pass "HOSTNAME is the configured one" ||
+	fail "no 'gw-lab' HOSTNAME"
 read -r st backlog fails unacked cursor err < <(fwd_json)
 [ "$st" = connected ] && [ "$backlog" = 0 ] &&
 	pass "netctl status: forward connected, backlog 0 (LOG-24)" ||
@@ -252,6 +264,31 @@ run_check superset "$file" "$((n0 + 1))" "$tmp/rx2"
 grep -F 'forward: connected to 10.1.0.60:514' "$tmp/gatewayd.log" >/dev/null &&
 	pass "gatewayd logged the reconnection" || fail "no reconnection logged"
 
+# ---- 2b. incidents and C-10 summaries go too (LOG-21, INC-4, C-10) ----------
+# A burst of 300 denied datagrams from dns-int: repeated denials (an
+# incident at once) and, at the next health check, a summary of what the
+# rate limit kept out of the log. Each kind on its own connection, MSGID
+# its kind, an incident at severity alert.
+ip netns exec "$(lab_ns server)" timeout 10 python3 - <<'PYB' || fail "the burst could not be sent"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.1.0.53", 0))
+for i in range(300):
+    s.sendto(b"burst\n", ("203.0.113.100", 53))
+PYB
+inc=$logs/incident-$today.jsonl summ=$logs/summary-$today.jsonl
+for _ in $(seq 100); do [ -s "$inc" ] && [ -s "$summ" ] && break; sleep 0.1; done
+if [ -s "$inc" ] && [ -s "$summ" ]; then
+	wait_arrived 100 superset "$inc" 1 "$tmp/rx2" || true
+	run_check superset "$inc" 1 "$tmp/rx2"
+	wait_arrived 100 superset "$summ" 1 "$tmp/rx2" || true
+	run_check superset "$summ" 1 "$tmp/rx2"
+	[ -s "$state/forward-incident.cursor" ] && [ -s "$state/forward-summary.cursor" ] &&
+		pass "each kind keeps its own cursor" || fail "no cursor of the incidents or summaries"
+else
+	fail "no incident or summary day file after the burst: $(ls "$logs")"
+fi
+
 # ---- 3. TLS ----------------------------------------------------------------
 pki=$tmp/pki
 mkdir -p "$pki"
@@ -290,8 +327,9 @@ msg=$(grep -F "certificate was refused" "$tmp/gatewayd.log" | tail -n1)
 [ -n "$msg" ] && pass "a server with another CA's certificate is refused: ${msg#*forward: }" ||
 	fail "no verification failure logged"
 sleep 1
-[ ! -s "$tmp/rx4" ] && pass "the server with another CA's certificate got nothing" ||
-	fail "the untrusted server got $(wc -c <"$tmp/rx4") bytes"
+got=$(cat "$tmp"/rx4.* 2>/dev/null | wc -c)
+[ "$got" -eq 0 ] && pass "the server with another CA's certificate got nothing" ||
+	fail "the untrusted server got $got bytes"
 stop_gw
 # Under GW_SANITIZE, a memory or UB error in the forwarder shows up here.
 grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/gatewayd.log" >/dev/null &&

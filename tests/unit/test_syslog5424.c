@@ -15,7 +15,7 @@
 	"{\"@timestamp\":\"2026-11-23T10:22:34.000001Z\",\"event.action\":\"denied\","       \
 	"\"rule.id\":\"floor1>internet:https!direct\"}"
 
-static const struct syslog5424_header hdr = { 16, "gw1.example", 4242 };
+static const struct syslog5424_header hdr = { .facility = 16, .hostname = "gw1.example", .procid = 4242 };
 
 static char *frame(const struct syslog5424_header *h, const char *line, size_t len)
 {
@@ -41,7 +41,7 @@ static void permitted_record_is_local0_info_with_its_timestamp(void **state)
 
 static void denied_record_is_notice_and_facility_applies(void **state)
 {
-	struct syslog5424_header h = { 4 /* auth */, "gw", 1 };
+	struct syslog5424_header h = { .facility = 4 /* auth */, .hostname = "gw", .procid = 1 };
 	const char *msg = "<37>1 2026-11-23T10:22:34.000001Z gw gatewayd 1 fw - " DENY;
 	char want[512], *got;
 
@@ -127,7 +127,7 @@ static void utf8_line_gets_the_bom_ascii_line_does_not(void **state)
 
 static void line_with_a_nul_or_bad_facility_is_refused(void **state)
 {
-	struct syslog5424_header h = { 24, "gw", 1 };
+	struct syslog5424_header h = { .facility = 24, .hostname = "gw", .procid = 1 };
 	struct strbuf sb = { 0 };
 
 	(void)state;
@@ -139,7 +139,7 @@ static void line_with_a_nul_or_bad_facility_is_refused(void **state)
 
 static void nil_hostname_is_a_dash(void **state)
 {
-	struct syslog5424_header h = { 16, NULL, 7 };
+	struct syslog5424_header h = { .facility = 16, .hostname = NULL, .procid = 7 };
 	char *got;
 
 	(void)state;
@@ -181,6 +181,35 @@ static void facility_names_are_rfc5424s(void **state)
 	assert_int_equal(syslog5424_facility(""), -1);
 }
 
+/* The other day files' kinds: their MSGID, and an incident's fixed severity (alert). */
+static void msgid_and_fixed_severity(void **state)
+{
+	struct syslog5424_header h = { .facility = 16, .hostname = "gw", .procid = 1,
+				       .msgid = "incident", .fixed = true, .severity = 1 };
+	const char *msg = "<129>1 2026-11-23T10:22:33.123456Z gw gatewayd 1 incident - " PERMIT;
+	struct strbuf sb = { 0 };
+	char want[512], *got;
+
+	(void)state;
+	snprintf(want, sizeof(want), "%zu %s", strlen(msg), msg);
+	got = frame(&h, PERMIT, strlen(PERMIT));
+	assert_string_equal(got, want);
+	free(got);
+	/* RFC 5424 6.2.7: MSGID is 1..32 PRINTUSASCII; a severity is 0..7. */
+	h.msgid = "with space";
+	assert_int_equal(syslog5424_frame(&h, PERMIT, strlen(PERMIT), &sb), -EINVAL);
+	h.msgid = "";
+	assert_int_equal(syslog5424_frame(&h, PERMIT, strlen(PERMIT), &sb), -EINVAL);
+	h.msgid = "123456789012345678901234567890123";
+	assert_int_equal(syslog5424_frame(&h, PERMIT, strlen(PERMIT), &sb), -EINVAL);
+	h.msgid = "12345678901234567890123456789012";
+	h.severity = 8;
+	assert_int_equal(syslog5424_frame(&h, PERMIT, strlen(PERMIT), &sb), -EINVAL);
+	h.severity = 7;
+	assert_int_equal(syslog5424_frame(&h, PERMIT, strlen(PERMIT), &sb), 0);
+	free(sb.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +223,7 @@ int main(void)
 		cmocka_unit_test(nil_hostname_is_a_dash),
 		cmocka_unit_test(hostname_is_escaped_to_printusascii_and_cut_at_255),
 		cmocka_unit_test(facility_names_are_rfc5424s),
+		cmocka_unit_test(msgid_and_fixed_severity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

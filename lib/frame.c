@@ -494,7 +494,7 @@ static int decode_lldp(struct sighting *s, const uint8_t *p, size_t len)
 			 * String length (subtype and address), subtype, address, interface
 			 * subtype, interface number (4), OID length, OID: the first IPv4.
 			 */
-			if (v[0] < 2 || v[0] > 32 || (size_t)v[0] + 7 > tl)
+			if (tl < 1 || v[0] < 2 || v[0] > 32 || (size_t)v[0] + 7 > tl)
 				return -EINVAL;
 			if (!s->has_addr && v[0] == 5 && v[1] == 1 && !is_zero_ip(v + 2)) {
 				memcpy(s->addr, v + 2, 4);

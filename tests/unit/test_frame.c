@@ -1216,6 +1216,13 @@ static void lldp_is_checked(void **state)
 	put_tlv(&f, 3, "\x00\x78", 2);
 	put_tlv(&f, 8, "\x05\x01\x0a\xfa\x00\x05\x02", 7);
 	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	/* An empty management address TLV (found by fuzz_frame). */
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 1, "\x07" "sw", 3);
+	put_tlv(&f, 2, "\x07" "1", 2);
+	put_tlv(&f, 3, "\x00\x78", 2);
+	put_tlv(&f, 8, "", 0);
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
 	/* LLDP ethertype to another destination: not ours. */
 	build_lldp(&f, "sw-3f", true);
 	f.b[0] = 0xff;

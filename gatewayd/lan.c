@@ -81,6 +81,7 @@ struct lan {
 		int64_t at;
 	} seen[SEEN_SLOTS];
 	uint64_t sightings, sightings_stored, unregistered_seen;
+	uint64_t equipment_seen;   /* LANREQ-47: unknown equipment reported */
 	/*
 	 * Every registration as stored, parsed once: gatewayd is the registry's
 	 * only writer, so the copy is exact until it writes; each write path
@@ -1402,6 +1403,29 @@ static const char *verdict_of(const struct lan *l, json_t *all, const char *mac,
 	return v;
 }
 
+/* LANREQ-47: registry.known_equipment holds @mac. */
+static bool known_equipment(const struct lan *l, const char *mac)
+{
+	size_t i;
+
+	for (i = 0; l->p && mac && i < l->p->registry.n_known_equipment; i++)
+		if (!strcmp(l->p->registry.known_equipment[i], mac))
+			return true;
+	return false;
+}
+
+/* LANREQ-47: the verdict on a sighting of equipment; NULL for other sightings. */
+static const char *equipment_verdict(const struct lan *l, const json_t *e)
+{
+	const char *kind = json_string_value(json_object_get(e, "kind"));
+
+	if (!kind || strcmp(kind, "equipment"))
+		return NULL;
+	return known_equipment(l, json_string_value(json_object_get(e, "mac")))
+		       ? "known equipment"
+		       : "unknown network equipment";
+}
+
 /* LANREQ-46: each observed MAC/IP with what the register says of it. */
 static json_t *seen_list(struct lan *l, char *err, size_t errlen)
 {
@@ -1415,10 +1439,11 @@ static json_t *seen_list(struct lan *l, char *err, size_t errlen)
 		return NULL;
 	}
 	json_array_foreach(seen, i, e) {
-		json_int_t id;
-		const char *v = verdict_of(l, all, json_string_value(json_object_get(e, "mac")),
-					   json_string_value(json_object_get(e, "ip")),
-					   json_string_value(json_object_get(e, "iface")), &id);
+		json_int_t id = 0;
+		const char *v = equipment_verdict(l, e)
+					?: verdict_of(l, all, json_string_value(json_object_get(e, "mac")),
+						      json_string_value(json_object_get(e, "ip")),
+						      json_string_value(json_object_get(e, "iface")), &id);
 		json_t *row = json_deep_copy(e);
 		const struct zone *z = zone_of_iface(l->p, json_string_value(json_object_get(e, "iface")));
 
@@ -2439,6 +2464,23 @@ void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 	sync_kernel(l, now);
 }
 
+void lan_seen_equipment(struct lan *l, const char *mac, const char *ip, const char *iface,
+			const char *detail, int64_t now)
+{
+	l->sightings++;
+	/* Equipment repeats every few seconds (BPDUs every 2 s): once a minute per MAC. */
+	if (seen_recently(l, mac, "equipment", iface, now))
+		return;
+	l->sightings_stored++;
+	if (registry_sighting_detail(l->reg, mac, ip, iface, "equipment", detail, now))
+		log_error("registry: recording a sighting failed: %s", registry_errmsg(l->reg));
+	if (known_equipment(l, mac))
+		return;
+	l->equipment_seen++;
+	log_warning("registry: unknown network equipment on %s: %s (%s; LANREQ-47)", iface, mac,
+		    detail);
+}
+
 json_t *lan_status(struct lan *l, int64_t now)
 {
 	json_t *all, *doc, *by = json_object(), *pending = NULL, *failed = NULL, *res;
@@ -2463,9 +2505,11 @@ json_t *lan_status(struct lan *l, int64_t now)
 			 "schema", (json_int_t)registry_schema(l->reg));
 	if (res)
 		json_object_set_new(res, "observed",
-				    json_pack("{s:I, s:I, s:I}", "sightings", (json_int_t)l->sightings,
-					      "stored", (json_int_t)l->sightings_stored,
-					      "not_admitted", (json_int_t)l->unregistered_seen));
+				    json_pack("{s:I, s:I, s:I, s:I}", "sightings",
+					      (json_int_t)l->sightings, "stored",
+					      (json_int_t)l->sightings_stored, "not_admitted",
+					      (json_int_t)l->unregistered_seen, "equipment",
+					      (json_int_t)l->equipment_seen));
 	json_decref(pending);
 	json_decref(failed);
 	return res;

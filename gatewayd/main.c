@@ -630,6 +630,7 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
 		lan_people(g->lan, g->p, g->cur.actor, now_s()); /* @actor was the old policy's */
+		lan_purge(g->lan, now_s());                       /* C-8, with this config's retention */
 		arm_registry_timer(g);
 		observe_zones(g);
 	}
@@ -1048,6 +1049,7 @@ static void open_registry(struct gwd *g, const struct policy *p)
 		log_error("registry: %s; registered zones admit nobody until it opens", err);
 		return;
 	}
+	lan_set_log_dir(g->lan, g->log_dir); /* LANREQ-33 */
 	g->lfd_reg = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (g->lfd_reg < 0)
 		log_error("registry: timerfd: %s; expiries happen only at reloads", strerror(errno));
@@ -1178,6 +1180,8 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			if (n > 0)
 				log_info("firewall log: %d day files past the retention removed (C-8)", n);
 		}
+		if (pfd[5].revents & POLLIN && g->lan)
+			lan_purge(g->lan, now_s()); /* C-8: the registry's retention, hourly */
 		if (pfd[2].revents & POLLIN) {
 			struct conf_bundle *b = bundle_copy(g->bundle);
 			struct diag_list d;

@@ -325,6 +325,9 @@ static void print_show(const json_t *res)
 		       json_is_string(json_object_get(ev, "error")) ? "  " : "",
 		       json_is_string(json_object_get(ev, "error")) ? s_of(ev, "error") : "");
 	}
+	/* LANREQ-33: lines from gatewayd, printed as they are. */
+	if (json_is_string(json_object_get(res, "peers")))
+		printf("%s", s_of(res, "peers"));
 }
 
 static void print_notices(const json_t *rows)

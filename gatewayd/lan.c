@@ -19,7 +19,9 @@
 #include "compile.h"
 #include "ctkill.h"
 #include "duration.h"
+#include "lanpeers.h"
 #include "log.h"
+#include "peerlog.h"
 #include "registry.h"
 #include "setop.h"
 #include "util.h"
@@ -81,6 +83,7 @@ struct lan {
 		int64_t at;
 	} seen[SEEN_SLOTS];
 	uint64_t sightings, sightings_stored, unregistered_seen;
+	uint64_t equipment_seen;   /* LANREQ-47: unknown equipment reported */
 	/*
 	 * Every registration as stored, parsed once: gatewayd is the registry's
 	 * only writer, so the copy is exact until it writes; each write path
@@ -103,6 +106,7 @@ struct lan {
 	json_t *idx;
 	/* INC-1: the address quarantines in force (registry_aqs), NULL: read again. */
 	json_t *aq;
+	char *log_dir; /* LANREQ-33: the firewall log's directory; NULL: not kept */
 };
 
 
@@ -149,6 +153,7 @@ void lan_close(struct lan *l)
 	json_decref(l->cache);
 	json_decref(l->idx);
 	json_decref(l->aq);
+	free(l->log_dir);
 	free(l->admit.v);
 	free(l->quar.v);
 	free(l);
@@ -1020,12 +1025,51 @@ static void notify_stop(struct lan *l)
 		}
 }
 
+void lan_set_log_dir(struct lan *l, const char *dir)
+{
+	free(l->log_dir);
+	l->log_dir = dir ? strdup(dir) : NULL;
+}
+
+/*
+ * LANREQ-33: the hosts and services @doc's address talked to over the last
+ * registry.peer_days days, as text; NULL when not asked for or no address
+ * is known.
+ */
+static char *peers_of(struct lan *l, const json_t *doc, int64_t now)
+{
+	const char *ip = json_string_value(json_object_get(doc, "device.ip"))
+				 ?: json_string_value(json_object_get(doc, "lease_ip"))
+				 ?: json_string_value(json_object_get(doc, "released_ip"));
+
+	if (!l->p || !l->p->registry.peer_days || !ip)
+		return NULL;
+	return peerlog_text(l->log_dir, ip, l->p->registry.peer_days, now, l->p);
+}
+
+/* LANREQ-33: the expiry notice carries the device's peers, to judge the effect of its end. */
+static char *with_peers(struct lan *l, const json_t *doc, char *msg, int64_t now)
+{
+	char *block = peers_of(l, doc, now), *out;
+
+	if (!block)
+		return msg;
+	out = lanpeers_notice(msg, block);
+	free(block);
+	if (!out)
+		return msg;
+	free(msg);
+	return out;
+}
+
 static int add_notice(struct lan *l, const json_t *doc, enum lr_notice k, int64_t now)
 {
 	const char *from = l->p ? l->p->registry.notify_from : NULL;
 	char *msg = lr_notice_text(doc, k, from);
 	int r;
 
+	if (msg && k == LRN_EXPIRY)
+		msg = with_peers(l, doc, msg, now);
 	if (!msg)
 		return -ENOMEM;
 	r = registry_notice_add(l->reg, json_integer_value(json_object_get(doc, "id")),
@@ -1402,6 +1446,29 @@ static const char *verdict_of(const struct lan *l, json_t *all, const char *mac,
 	return v;
 }
 
+/* LANREQ-47: registry.known_equipment holds @mac. */
+static bool known_equipment(const struct lan *l, const char *mac)
+{
+	size_t i;
+
+	for (i = 0; l->p && mac && i < l->p->registry.n_known_equipment; i++)
+		if (!strcmp(l->p->registry.known_equipment[i], mac))
+			return true;
+	return false;
+}
+
+/* LANREQ-47: the verdict on a sighting of equipment; NULL for other sightings. */
+static const char *equipment_verdict(const struct lan *l, const json_t *e)
+{
+	const char *kind = json_string_value(json_object_get(e, "kind"));
+
+	if (!kind || strcmp(kind, "equipment"))
+		return NULL;
+	return known_equipment(l, json_string_value(json_object_get(e, "mac")))
+		       ? "known equipment"
+		       : "unknown network equipment";
+}
+
 /* LANREQ-46: each observed MAC/IP with what the register says of it. */
 static json_t *seen_list(struct lan *l, char *err, size_t errlen)
 {
@@ -1415,10 +1482,11 @@ static json_t *seen_list(struct lan *l, char *err, size_t errlen)
 		return NULL;
 	}
 	json_array_foreach(seen, i, e) {
-		json_int_t id;
-		const char *v = verdict_of(l, all, json_string_value(json_object_get(e, "mac")),
-					   json_string_value(json_object_get(e, "ip")),
-					   json_string_value(json_object_get(e, "iface")), &id);
+		json_int_t id = 0;
+		const char *v = equipment_verdict(l, e)
+					?: verdict_of(l, all, json_string_value(json_object_get(e, "mac")),
+						      json_string_value(json_object_get(e, "ip")),
+						      json_string_value(json_object_get(e, "iface")), &id);
 		json_t *row = json_deep_copy(e);
 		const struct zone *z = zone_of_iface(l->p, json_string_value(json_object_get(e, "iface")));
 
@@ -2063,14 +2131,19 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 	}
 	case LRO_SHOW: {
 		json_t *ev = NULL, *no = NULL;
+		char *peers;
 
 		if (find(l, args, &doc, err, errlen))
 			return NULL;
 		subject_of(doc, subject, sizeof(subject));
 		registry_events(l->reg, subject, &ev);
 		registry_notices(l->reg, NULL, json_integer_value(json_object_get(doc, "id")), &no);
-		return json_pack("{s:o, s:o, s:o}", "registration", doc, "history",
-				 ev ? ev : json_array(), "notices", no ? no : json_array());
+		peers = peers_of(l, doc, now);
+		res = json_pack("{s:o, s:o, s:o, s:s?}", "registration", doc, "history",
+				ev ? ev : json_array(), "notices", no ? no : json_array(), "peers",
+				peers);
+		free(peers);
+		return res;
 	}
 	case LRO_NOTICES: {
 		const char *st = arg_str(args, "status");
@@ -2439,6 +2512,97 @@ void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 	sync_kernel(l, now);
 }
 
+void lan_seen_equipment(struct lan *l, const char *mac, const char *ip, const char *iface,
+			const char *detail, int64_t now)
+{
+	l->sightings++;
+	/* Equipment repeats every few seconds (BPDUs every 2 s): once a minute per MAC. */
+	if (seen_recently(l, mac, "equipment", iface, now))
+		return;
+	l->sightings_stored++;
+	if (registry_sighting_detail(l->reg, mac, ip, iface, "equipment", detail, now))
+		log_error("registry: recording a sighting failed: %s", registry_errmsg(l->reg));
+	if (known_equipment(l, mac))
+		return;
+	l->equipment_seen++;
+	log_warning("registry: unknown network equipment on %s: %s (%s; LANREQ-47)", iface, mac,
+		    detail);
+}
+
+/* ---- C-8: retention ------------------------------------------------------------ */
+
+int lan_purge(struct lan *l, int64_t now)
+{
+	int64_t ret = l->p ? l->p->registry.retention : 0;
+	json_t *all, *doc;
+	int n = 0, gone = 0, r = 0;
+	size_t i;
+	char why[160], days[32];
+
+	if (!ret || registry_begin(l->reg))
+		return 0;
+	if (registry_all(l->reg, &all)) {
+		registry_rollback(l->reg);
+		return -EIO;
+	}
+	snprintf(days, sizeof(days), "%lldd", (long long)(ret / DAY_SECONDS));
+	json_array_foreach(all, i, doc) {
+		json_int_t id = json_integer_value(json_object_get(doc, "id"));
+		char subject[64];
+		json_t *anon;
+
+		if (!lr_retention_due(doc, ret, now))
+			continue;
+		anon = lr_anonymise(doc, now);
+		if (!anon) {
+			r = -ENOMEM;
+			break;
+		}
+		/*
+		 * Its history and notices hold its personal data: they go; the
+		 * registration stays, anonymised, so that its number is never
+		 * given again, with one event that records the purge.
+		 */
+		subject_of(doc, subject, sizeof(subject));
+		snprintf(why, sizeof(why),
+			 "registry.retention (%s) passed since its end: personal data and history "
+			 "removed (C-8)",
+			 days);
+		r = registry_purge_history(l->reg, id) ?: registry_update(l->reg, anon, now) ?:
+			registry_event(l->reg, now, "gatewayd", subject, "retention purge", why,
+				       NULL, anon);
+		json_decref(anon);
+		if (r)
+			break;
+		n++;
+	}
+	json_decref(all);
+	if (!r) {
+		/* Sightings hold MACs and addresses of people's devices too. */
+		gone = registry_purge_sightings(l->reg, now - ret);
+		r = gone < 0 ? gone : 0;
+		if (!r && gone) {
+			snprintf(why, sizeof(why), "%d sightings last seen before registry.retention "
+						   "(%s) removed (C-8)",
+				 gone, days);
+			r = registry_event(l->reg, now, "gatewayd", "sightings", "retention purge",
+					   why, NULL, NULL);
+		}
+	}
+	if (r || registry_commit(l->reg)) {
+		log_error("registry: the retention purge failed: %s (C-8)", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		invalidate(l);
+		return r ? r : -EIO;
+	}
+	invalidate(l);
+	if (n || gone)
+		log_info("registry: retention (%s): %d registrations anonymised, %d sightings "
+			 "removed (C-8)",
+			 days, n, gone);
+	return n;
+}
+
 json_t *lan_status(struct lan *l, int64_t now)
 {
 	json_t *all, *doc, *by = json_object(), *pending = NULL, *failed = NULL, *res;
@@ -2463,9 +2627,11 @@ json_t *lan_status(struct lan *l, int64_t now)
 			 "schema", (json_int_t)registry_schema(l->reg));
 	if (res)
 		json_object_set_new(res, "observed",
-				    json_pack("{s:I, s:I, s:I}", "sightings", (json_int_t)l->sightings,
-					      "stored", (json_int_t)l->sightings_stored,
-					      "not_admitted", (json_int_t)l->unregistered_seen));
+				    json_pack("{s:I, s:I, s:I, s:I}", "sightings",
+					      (json_int_t)l->sightings, "stored",
+					      (json_int_t)l->sightings_stored, "not_admitted",
+					      (json_int_t)l->unregistered_seen, "equipment",
+					      (json_int_t)l->equipment_seen));
 	json_decref(pending);
 	json_decref(failed);
 	return res;

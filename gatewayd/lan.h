@@ -61,6 +61,30 @@ void lan_seen(struct lan *l, const char *mac, const char *ip, const char *iface,
 	      const char *kind, bool dhcp_ack, int64_t now);
 
 /*
+ * C-8: registrations refused, ended or expired more than registry.retention
+ * ago are anonymised (lr_anonymise), their events and notices deleted, and
+ * one event "retention purge" records it; sightings last seen before then
+ * are deleted. Returns the registrations purged or a negative errno.
+ */
+int lan_purge(struct lan *l, int64_t now);
+
+/*
+ * LANREQ-33: the firewall log's directory (the daemon's), read for the
+ * peers an expiry notice and 'device show' report; NULL: not kept.
+ */
+void lan_set_log_dir(struct lan *l, const char *dir);
+
+/*
+ * LANREQ-47: a frame of network equipment (STP, LLDP, CDP, an IPv6 router
+ * advertisement) from @mac on @iface; @detail is frame_sighting_format()'s
+ * line, @ip its management address or "0.0.0.0". Stored as a sighting of
+ * kind "equipment" and, unless registry.known_equipment lists the MAC,
+ * logged, each at most once a minute per MAC and interface.
+ */
+void lan_seen_equipment(struct lan *l, const char *mac, const char *ip, const char *iface,
+			const char *detail, int64_t now);
+
+/*
  * ADM-1, ADM-5..7: records the config's people (management IDs, persons,
  * roles, who approved the appointment) when they differ from the last
  * record: appointments, removals and changes of roles, attributed to @actor.

@@ -387,6 +387,23 @@ static void arm_drift_timer(struct gwd *g)
 	timerfd_settime(g->dfd, 0, &its, NULL);
 }
 
+/* LANREQ-47: a frame of a switch, an access point or a router on a registered zone. */
+static void on_equipment(struct gwd *g, const struct sighting *s, const char *ifname,
+			 int64_t ts_us)
+{
+	const uint8_t *m = s->src_mac;
+	char mac[18], ip[16] = "0.0.0.0", line[SIGHTING_LINE_MAX];
+
+	if (frame_sighting_format(s, line, sizeof(line)) < 0)
+		return;
+	if (s->has_addr)
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", s->addr[0], s->addr[1], s->addr[2],
+			 s->addr[3]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	lan_seen_equipment(g->lan, mac, ip, ifname, line, ts_us / 1000000);
+}
+
 /* One ARP or DHCP frame seen on a registered zone's interface. */
 static void on_sighting(const struct sighting *s, const char *ifname, int64_t ts_us, void *user)
 {
@@ -408,6 +425,10 @@ static void on_sighting(const struct sighting *s, const char *ifname, int64_t ts
 	 */
 	if (own && !ack)
 		return;
+	if (frame_kind_is_equipment(s->kind)) {
+		on_equipment(g, s, ifname, ts_us);
+		return;
+	}
 	if (!own && s->from_server) {
 		ack = false;
 		/* LANREQ-47: a DHCP server the gateway does not know answered on a LAN. */
@@ -497,7 +518,8 @@ static void observe_zones(struct gwd *g)
 		return;
 	}
 	read_own_macs(g, ifs, n);
-	log_info("registry: watching ARP and DHCP on %s(LANREQ-46)", list);
+	log_info("registry: watching ARP, DHCP and network equipment on %s(LANREQ-46, LANREQ-47)",
+		 list);
 }
 
 /* The registry's next event (expiry, notice, usage hours), on the wall clock. */
@@ -670,6 +692,7 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 	if (g->lan) {
 		lan_applied(g->lan, g->p, g->rs);
 		lan_people(g->lan, g->p, g->cur.actor, now_s()); /* @actor was the old policy's */
+		lan_purge(g->lan, now_s());                       /* C-8, with this config's retention */
 		arm_registry_timer(g);
 		observe_zones(g);
 	}
@@ -1088,6 +1111,7 @@ static void open_registry(struct gwd *g, const struct policy *p)
 		log_error("registry: %s; registered zones admit nobody until it opens", err);
 		return;
 	}
+	lan_set_log_dir(g->lan, g->log_dir); /* LANREQ-33 */
 	g->lfd_reg = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (g->lfd_reg < 0)
 		log_error("registry: timerfd: %s; expiries happen only at reloads", strerror(errno));
@@ -1234,6 +1258,8 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			if (n > 0)
 				log_info("firewall log: %d day files past the retention removed (C-8)", n);
 		}
+		if (pfd[5].revents & POLLIN && g->lan)
+			lan_purge(g->lan, now_s()); /* C-8: the registry's retention, hourly */
 		if (pfd[2].revents & POLLIN) {
 			struct conf_bundle *b = bundle_copy(g->bundle);
 			struct diag_list d;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Edge: ARP and DHCP sightings on the LAN interfaces, through libpcap. */
+/* Edge: ARP, DHCP and equipment sightings on the LAN interfaces, through libpcap. */
 #include "observe.h"
 
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +22,28 @@
 /*
  * On receive Linux moves an 802.1Q tag out of the frame before the filter
  * runs, so tagged ARP and DHCP match too; libpcap puts the tag back and
- * frame_decode() reports the VLAN.
+ * frame_decode() reports the VLAN. LANREQ-47: the frames of network
+ * equipment (frame.h): BPDUs, LLDP, CDP and IPv6 router advertisements
+ * (without extension headers, as frame_decode() reads them).
  */
-#define OBSERVE_FILTER "arp or (udp and (port 67 or port 68))"
+#define OBSERVE_FILTER                                                                      \
+	"arp or (udp and (port 67 or port 68)) or ether proto 0x88cc or "                   \
+	"ether dst 01:80:c2:00:00:00 or ether dst 01:00:0c:cc:cc:cc or "                   \
+	"(icmp6 and ip6[40] == 134)"
+
+/*
+ * LANREQ-47: the group addresses equipment sends to. Not promiscuous, a NIC
+ * passes a group address's frames only when someone joined it: the capture's
+ * socket joins these (the IPv6 all-nodes address is joined by the kernel
+ * while IPv6 is on). Joining only widens what reaches the socket; the
+ * filter decides what is read.
+ */
+static const uint8_t observe_groups[][6] = {
+	{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 }, /* STP, LLDP to the nearest customer bridge */
+	{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x03 }, /* LLDP, nearest non-TPMR bridge */
+	{ 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e }, /* LLDP, nearest bridge */
+	{ 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc }, /* CDP */
+};
 
 /* Frames read per observer_dispatch(), so that one interface cannot starve the others. */
 #define OBSERVE_BATCH 64
@@ -53,6 +74,30 @@ static int activate_error(int rc)
 	default:
 		return -EIO;
 	}
+}
+
+/* LANREQ-47: the capture's packet socket joins the equipment's group addresses. */
+static int join_groups(struct observer_if *oi, char *err, size_t errlen)
+{
+	struct packet_mreq mr;
+	size_t i;
+
+	for (i = 0; i < sizeof(observe_groups) / sizeof(observe_groups[0]); i++) {
+		memset(&mr, 0, sizeof(mr));
+		mr.mr_ifindex = (int)if_nametoindex(oi->name);
+		mr.mr_type = PACKET_MR_MULTICAST;
+		mr.mr_alen = 6;
+		memcpy(mr.mr_address, observe_groups[i], 6);
+		if (!mr.mr_ifindex ||
+		    setsockopt(oi->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0) {
+			int e = errno ? errno : ENODEV;
+
+			snprintf(err, errlen, "'%s': joining the equipment's group addresses: %s",
+				 oi->name, strerror(e));
+			return -e;
+		}
+	}
+	return 0;
 }
 
 /* Sets the capture up: options that must precede pcap_activate(), then the filter. */
@@ -103,7 +148,7 @@ static int setup_capture(struct observer_if *oi, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s': no descriptor to poll", oi->name);
 		return -EIO;
 	}
-	return 0;
+	return join_groups(oi, err, errlen);
 }
 
 static int open_one(struct observer_if *oi, const char *name, char *err, size_t errlen)

@@ -17,8 +17,10 @@ struct registry {
 
 /*
  * Schema migrations: entry N brings a database from version N to N + 1.
- * Never edit a released entry; append a new one.
+ * Never edit a released entry; append a new one. An entry MIGRATE_IN_CODE
+ * is done by migrate_in_code(), which checks what exists first.
  */
+#define MIGRATE_IN_CODE ""
 static const char *const migrations[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE devices ("
@@ -62,6 +64,13 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL, quarantined_by TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  released_at INTEGER, released_by TEXT, instructed_by TEXT);"
 	"CREATE INDEX addr_quarantines_value ON addr_quarantines(value);",
+	/*
+	 * 4 -> 5 (lan3: equipment details): LANREQ-47: what an equipment
+	 * sighting said, sightings.detail. Done in code (migrate_in_code), and
+	 * only when the column is missing, so that it may run before or after
+	 * another branch's step of the same number.
+	 */
+	MIGRATE_IN_CODE,
 };
 
 const char *registry_errmsg(struct registry *r)
@@ -87,6 +96,31 @@ int registry_schema(struct registry *r)
 	return v;
 }
 
+static bool has_column(struct registry *r, const char *table, const char *column)
+{
+	sqlite3_stmt *st;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1,
+			       &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* The steps that check what exists: each may already have been done. */
+static int migrate_in_code(struct registry *r)
+{
+	/* lan3: LANREQ-47, what an equipment sighting said. */
+	if (!has_column(r, "sightings", "detail") &&
+	    exec(r, "ALTER TABLE sightings ADD COLUMN detail TEXT"))
+		return -EIO;
+	return 0;
+}
+
 static int migrate(struct registry *r, char *err, size_t errlen)
 {
 	int v = registry_schema(r);
@@ -104,7 +138,8 @@ static int migrate(struct registry *r, char *err, size_t errlen)
 	}
 	for (; v < REGISTRY_SCHEMA; v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec(r, "BEGIN IMMEDIATE") || exec(r, migrations[v]) || exec(r, sql) ||
+		if (exec(r, "BEGIN IMMEDIATE") ||
+		    (*migrations[v] ? exec(r, migrations[v]) : migrate_in_code(r)) || exec(r, sql) ||
 		    exec(r, "COMMIT")) {
 			snprintf(err, errlen, "migrating the registry to schema %d failed: %s", v + 1,
 				 registry_errmsg(r));
@@ -584,11 +619,16 @@ int registry_sighting(struct registry *r, const char *mac, const char *ip, const
 
 static json_t *row_sighting(sqlite3_stmt *st)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "mac", col_str(st, 0), "ip",
-			 col_str(st, 1), "iface", col_str(st, 2), "kind", col_str(st, 3),
-			 "first_seen", (json_int_t)sqlite3_column_int64(st, 4), "last_seen",
-			 (json_int_t)sqlite3_column_int64(st, 5), "count",
-			 (json_int_t)sqlite3_column_int64(st, 6));
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "mac", col_str(st, 0), "ip",
+			      col_str(st, 1), "iface", col_str(st, 2), "kind", col_str(st, 3),
+			      "first_seen", (json_int_t)sqlite3_column_int64(st, 4), "last_seen",
+			      (json_int_t)sqlite3_column_int64(st, 5), "count",
+			      (json_int_t)sqlite3_column_int64(st, 6));
+
+	/* LANREQ-47: what an equipment frame said. */
+	if (o && sqlite3_column_type(st, 7) == SQLITE_TEXT)
+		json_object_set_new(o, "detail", col_str(st, 7));
+	return o;
 }
 
 int registry_sightings(struct registry *r, json_t **ret)
@@ -597,7 +637,7 @@ int registry_sightings(struct registry *r, json_t **ret)
 
 	*ret = NULL;
 	if (prep(r,
-		 "SELECT mac, ip, iface, kind, first_seen, last_seen, count FROM sightings "
+		 "SELECT mac, ip, iface, kind, first_seen, last_seen, count, detail FROM sightings "
 		 "ORDER BY last_seen DESC, mac LIMIT 10000",
 		 &st))
 		return -EIO;
@@ -743,4 +783,53 @@ int registry_aq_release(struct registry *r, int64_t id, int64_t at, const char *
 	if (done(st))
 		return -EIO;
 	return sqlite3_changes(r->db) == 1 ? 0 : -ENOENT;
+}
+
+/* ---- LANREQ-47: equipment sightings; C-8: retention --------------------------- */
+
+int registry_sighting_detail(struct registry *r, const char *mac, const char *ip,
+			     const char *iface, const char *kind, const char *detail, int64_t at)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r,
+		 "INSERT INTO sightings (mac, ip, iface, kind, first_seen, last_seen, count, detail) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, ?6) ON CONFLICT (mac, ip, iface) DO UPDATE SET "
+		 "kind = ?4, last_seen = ?5, count = count + 1, detail = ?6",
+		 &st))
+		return -EIO;
+	bind_text(st, 1, mac);
+	bind_text(st, 2, ip);
+	bind_text(st, 3, iface);
+	bind_text(st, 4, kind);
+	sqlite3_bind_int64(st, 5, at);
+	bind_text(st, 6, detail);
+	return done(st);
+}
+
+int registry_purge_history(struct registry *r, int64_t id)
+{
+	char subject[32];
+	sqlite3_stmt *st;
+
+	snprintf(subject, sizeof(subject), "device:%lld", (long long)id);
+	if (prep(r, "DELETE FROM events WHERE subject = ?1", &st))
+		return -EIO;
+	bind_text(st, 1, subject);
+	if (done(st) || prep(r, "DELETE FROM notices WHERE device_id = ?1", &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	return done(st);
+}
+
+int registry_purge_sightings(struct registry *r, int64_t before)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r, "DELETE FROM sightings WHERE last_seen < ?1", &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, before);
+	if (done(st))
+		return -EIO;
+	return sqlite3_changes(r->db);
 }

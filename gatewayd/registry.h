@@ -21,7 +21,7 @@
 struct registry;
 
 /* The schema version this gatewayd writes. */
-#define REGISTRY_SCHEMA 4
+#define REGISTRY_SCHEMA 5
 
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);
@@ -82,5 +82,17 @@ int registry_aq_add(struct registry *r, const char *kind, const char *value, con
 int registry_aqs(struct registry *r, bool all, json_t **ret); /* !@all: the ones in force */
 int registry_aq_release(struct registry *r, int64_t id, int64_t at, const char *by,
 			const char *instructed_by); /* -ENOENT: not in force */
+
+/* LANREQ-47: a sighting with what the frame said (equipment: "lldp id '..' name '..'"). */
+int registry_sighting_detail(struct registry *r, const char *mac, const char *ip,
+			     const char *iface, const char *kind, const char *detail, int64_t at);
+/*
+ * C-8: deletes registration @id's events and notices (its history, which
+ * holds its personal data); the caller then stores the anonymised
+ * registration and the event that records the purge.
+ */
+int registry_purge_history(struct registry *r, int64_t id);
+/* C-8: deletes the sightings last seen before @before; the number deleted or -EIO. */
+int registry_purge_sightings(struct registry *r, int64_t before);
 
 #endif

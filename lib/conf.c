@@ -1351,12 +1351,79 @@ static int parse_dept_check(struct ctx *c, const config_setting_t *g, struct reg
 	return r ? -EINVAL : 0;
 }
 
+/*
+ * LANREQ-47: known_equipment = [ "MAC", ... ], the switches, access points
+ * and routers that are not reported; LANREQ-33: peer_days, the days of log
+ * an expiry notice reads; C-8: retention, how long an ended registration's
+ * personal data is kept.
+ */
+static int parse_registry_watch(struct ctx *c, const config_setting_t *g,
+				struct registry_settings *rs)
+{
+	const config_setting_t *m = config_setting_get_member(g, "known_equipment");
+	char *v = NULL;
+	int i, len, r = 0;
+
+	r |= get_uint(c, g, "registry", "peer_days", 0, 366, &rs->peer_days);
+	r |= get_str(c, g, "registry", "retention", false, &v);
+	if (v && duration_parse(v, &rs->retention))
+		r |= perr(c, config_setting_get_member(g, "retention"),
+			  "registry: retention '%s' is not a duration (\"1827d\"; C-8)", v);
+	else if (v && rs->retention < 365 * DAY_SECONDS)
+		r |= perr(c, config_setting_get_member(g, "retention"),
+			  "registry: retention '%s' is shorter than a year; the registry is kept "
+			  "at least 365 days (C-8)",
+			  v);
+	if (!m)
+		return r;
+	if (!config_setting_is_array(m) && !config_setting_is_list(m))
+		return perr(c, m, "registry: known_equipment must be a list of MAC addresses "
+				  "([ \"02:00:00:00:0b:fe\" ]; LANREQ-47)");
+	len = config_setting_length(m);
+	if (len > REGISTRY_KNOWN_EQUIPMENT_MAX)
+		return perr(c, m, "registry: known_equipment has %d addresses, at most %d allowed",
+			    len, REGISTRY_KNOWN_EQUIPMENT_MAX);
+	rs->n_known_equipment = 0;
+	for (i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(m, (unsigned)i);
+		const char *s = config_setting_type(e) == CONFIG_TYPE_STRING
+					? config_setting_get_string(e)
+					: NULL;
+		unsigned b[6];
+		char sep[5], tail, mac[18];
+		size_t k;
+
+		if (!s || strlen(s) != 17 ||
+		    sscanf(s, "%2x%c%2x%c%2x%c%2x%c%2x%c%2x%c", &b[0], &sep[0], &b[1], &sep[1],
+			   &b[2], &sep[2], &b[3], &sep[3], &b[4], &sep[4], &b[5], &tail) != 11 ||
+		    (sep[0] != ':' && sep[0] != '-') || memcmp(sep, sep + 1, 4) ||
+		    sep[0] != sep[4] || strspn(s, "0123456789abcdefABCDEF:-") != 17 || b[0] & 1) {
+			r |= perr(c, e, "registry: known_equipment '%s' is not a MAC address "
+					"(\"02:00:00:00:0b:fe\"; LANREQ-47)",
+				  s ? s : "?");
+			continue;
+		}
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
+			 b[4], b[5]);
+		for (k = 0; k < rs->n_known_equipment; k++)
+			if (!strcmp(rs->known_equipment[k], mac))
+				break;
+		if (k < rs->n_known_equipment) {
+			r |= perr(c, e, "registry: known_equipment '%s' given twice", s);
+			continue;
+		}
+		memcpy(rs->known_equipment[rs->n_known_equipment++], mac, sizeof(mac));
+	}
+	return r ? -EINVAL : 0;
+}
+
 static int parse_registry(struct ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "db",	    "notify_command", "notify_from",
 					    "expiry_notice", "conformance_check", "max_period",
 					    "utc_offset",    "four_eyes",	      "department_check",
-					    "department_check_to" };
+					    "department_check_to",
+					    "known_equipment", "peer_days", "retention" };
 	static const struct {
 		const char *key, *reqs;
 		size_t off;
@@ -1396,6 +1463,7 @@ static int parse_registry(struct ctx *c, const config_setting_t *g)
 	r |= get_bool(c, g, "registry", "four_eyes", &rs->four_eyes);
 	r |= get_str(c, g, "registry", "department_check_to", false, &rs->dept_check_to);
 	r |= parse_dept_check(c, g, rs);
+	r |= parse_registry_watch(c, g, rs);
 	return r ? -EINVAL : 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Ethernet frame decoding for the LAN observer (ARP, DHCP): see frame.h. */
+/* Ethernet frame decoding for the LAN observer (ARP, DHCP, equipment): see frame.h. */
 #include "frame.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,6 +14,9 @@
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
 #define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_LLDP 0x88cc
+#define ETH_MAX_LENGTH 1500 /* type/length values up to this are 802.3 lengths */
 
 #define ARP_LEN 28 /* for IPv4 over Ethernet */
 #define ARP_HTYPE_ETHER 1
@@ -344,6 +348,300 @@ static int decode_ether(struct sighting *s, const uint8_t *data, size_t len, uin
 	return 0;
 }
 
+
+/* ---- network equipment (LANREQ-47) ------------------------------------------- */
+
+static const uint8_t dst_stp[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
+static const uint8_t dst_cdp[6] = { 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc };
+static const uint8_t llc_stp[3] = { 0x42, 0x42, 0x03 };
+static const uint8_t snap_cdp[8] = { 0xaa, 0xaa, 0x03, 0x00, 0x00, 0x0c, 0x20, 0x00 };
+
+#define BPDU_CONFIG 0x00
+#define BPDU_TCN 0x80
+#define BPDU_RST 0x02
+#define BPDU_CONFIG_LEN 35
+#define BPDU_TCN_LEN 4
+#define BPDU_RST_LEN 36
+
+enum {
+	LLDP_END = 0,
+	LLDP_CHASSIS = 1,
+	LLDP_PORT = 2,
+	LLDP_TTL = 3,
+	LLDP_SYSNAME = 5,
+	LLDP_MGMT = 8,
+};
+
+enum {
+	CDP_DEVICE_ID = 1,
+	CDP_ADDRESSES = 2,
+	CDP_PLATFORM = 6,
+};
+
+/* A string of the peer's, kept as copy_hostname() keeps a DHCP host name. */
+static void copy_safe(char *out, const uint8_t *v, size_t len)
+{
+	size_t i, n = len < SIGHTING_EQUIP_MAX ? len : SIGHTING_EQUIP_MAX;
+
+	for (i = 0; i < n; i++)
+		out[i] = is_safe_char(v[i]) ? (char)v[i] : '?';
+	out[n] = '\0';
+}
+
+static void format_mac(char *out, size_t len, const uint8_t *m)
+{
+	snprintf(out, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* 802.1D: a BPDU after the LLC header, @len bytes as the 802.3 length allows. */
+static int decode_bpdu(struct sighting *s, const uint8_t *b, size_t len)
+{
+	const uint8_t *bid = b + 17;
+
+	if (len < BPDU_TCN_LEN)
+		return -EINVAL;
+	if (get_be16(b) != 0)
+		return -ENOENT; /* not the spanning tree protocol */
+	s->kind = SIGHTING_STP;
+	s->bpdu_version = b[2];
+	s->bpdu_type = b[3];
+	switch (b[3]) {
+	case BPDU_TCN:
+		return 0; /* a topology change: no bridge id, still a bridge */
+	case BPDU_CONFIG:
+		if (len < BPDU_CONFIG_LEN)
+			return -EINVAL;
+		break;
+	case BPDU_RST:
+		if ((b[2] != 2 && b[2] != 3) || len < BPDU_RST_LEN)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* The bridge id: priority (4 bits) and system id extension, then the bridge's MAC. */
+	snprintf(s->equip_id, sizeof(s->equip_id), "%04x.%02x:%02x:%02x:%02x:%02x:%02x",
+		 get_be16(bid), bid[2], bid[3], bid[4], bid[5], bid[6], bid[7]);
+	return 0;
+}
+
+/* The chassis id, by its subtype (802.1AB 8.5.2): a MAC, an address, else text. */
+static void lldp_chassis(struct sighting *s, const uint8_t *v, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (v[0] == 4 && len == 7) {
+		format_mac(s->equip_id, sizeof(s->equip_id), v + 1);
+	} else if (v[0] == 5 && len == 6 && v[1] == 1) {
+		snprintf(s->equip_id, sizeof(s->equip_id), "%u.%u.%u.%u", v[2], v[3], v[4], v[5]);
+	} else if (v[0] == 5 && len == 18 && v[1] == 2 && inet_ntop(AF_INET6, v + 2, a, sizeof(a))) {
+		snprintf(s->equip_id, sizeof(s->equip_id), "%s", a);
+	} else {
+		copy_safe(s->equip_id, v + 1, len - 1);
+	}
+}
+
+/* An LLDPDU of @len bytes (padding included). */
+static int decode_lldp(struct sighting *s, const uint8_t *p, size_t len)
+{
+	size_t off = 0;
+	unsigned n = 0, seen = 0;
+
+	while (off < len) {
+		unsigned type, tl;
+		const uint8_t *v;
+
+		if (len - off < 2)
+			return -EINVAL;
+		type = p[off] >> 1;
+		tl = (unsigned)(p[off] & 1) << 8 | p[off + 1];
+		if (tl > len - off - 2)
+			return -EINVAL;
+		v = p + off + 2;
+		off += 2 + tl;
+		/* The mandatory three come first, in order (802.1AB 8.2). */
+		if (n < 3 && type != n + 1)
+			return -EINVAL;
+		n++;
+		if (type == LLDP_END) {
+			if (tl != 0)
+				return -EINVAL;
+			break;
+		}
+		if (type == LLDP_CHASSIS || type == LLDP_PORT || type == LLDP_TTL ||
+		    type == LLDP_SYSNAME) {
+			if (seen & (1u << type))
+				return -EINVAL;
+			seen |= 1u << type;
+		}
+		switch (type) {
+		case LLDP_CHASSIS:
+		case LLDP_PORT:
+			if (tl < 2 || tl > 256)
+				return -EINVAL;
+			if (type == LLDP_CHASSIS)
+				lldp_chassis(s, v, tl);
+			break;
+		case LLDP_TTL:
+			if (tl != 2)
+				return -EINVAL;
+			break;
+		case LLDP_SYSNAME:
+			copy_safe(s->equip_name, v, tl);
+			break;
+		case LLDP_MGMT:
+			/*
+			 * String length (subtype and address), subtype, address, interface
+			 * subtype, interface number (4), OID length, OID: the first IPv4.
+			 */
+			if (tl < 1 || v[0] < 2 || v[0] > 32 || (size_t)v[0] + 7 > tl)
+				return -EINVAL;
+			if (!s->has_addr && v[0] == 5 && v[1] == 1 && !is_zero_ip(v + 2)) {
+				memcpy(s->addr, v + 2, 4);
+				s->has_addr = true;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (n < 3)
+		return -EINVAL;
+	s->kind = SIGHTING_LLDP;
+	return 0;
+}
+
+/* CDP's addresses TLV: the first IPv4 address (protocol type 1, NLPID 0xcc). */
+static int cdp_addresses(struct sighting *s, const uint8_t *v, size_t len)
+{
+	size_t off = 4;
+	uint32_t i, n;
+
+	if (len < 4)
+		return -EINVAL;
+	n = get_be32(v);
+	for (i = 0; i < n; i++) {
+		size_t pl, al;
+
+		if (len - off < 2 || (pl = v[off + 1]) > len - off - 2 || len - off - 2 - pl < 2)
+			return -EINVAL;
+		al = get_be16(v + off + 2 + pl);
+		if (al > len - off - 4 - pl)
+			return -EINVAL;
+		if (!s->has_addr && v[off] == 1 && pl == 1 && v[off + 2] == 0xcc && al == 4 &&
+		    !is_zero_ip(v + off + 4 + pl)) {
+			memcpy(s->addr, v + off + 4 + pl, 4);
+			s->has_addr = true;
+		}
+		off += 4 + pl + al;
+	}
+	return 0;
+}
+
+/* A CDP packet after the SNAP header. */
+static int decode_cdp(struct sighting *s, const uint8_t *p, size_t len)
+{
+	size_t off = 4;
+	unsigned seen = 0;
+
+	if (len < 4)
+		return -EINVAL;
+	if (p[0] != 1 && p[0] != 2)
+		return -EINVAL;
+	while (off < len) {
+		unsigned type, tl;
+		const uint8_t *v;
+		int r;
+
+		if (len - off < 4)
+			return -EINVAL;
+		type = get_be16(p + off);
+		tl = get_be16(p + off + 2);
+		if (tl < 4 || tl > len - off)
+			return -EINVAL;
+		v = p + off + 4;
+		off += tl;
+		tl -= 4;
+		if (type == CDP_DEVICE_ID || type == CDP_ADDRESSES || type == CDP_PLATFORM) {
+			if (seen & (1u << type))
+				return -EINVAL;
+			seen |= 1u << type;
+		}
+		switch (type) {
+		case CDP_DEVICE_ID:
+			copy_safe(s->equip_id, v, tl);
+			break;
+		case CDP_PLATFORM:
+			copy_safe(s->equip_name, v, tl);
+			break;
+		case CDP_ADDRESSES:
+			r = cdp_addresses(s, v, tl);
+			if (r < 0)
+				return r;
+			break;
+		default:
+			break;
+		}
+	}
+	s->kind = SIGHTING_CDP;
+	return 0;
+}
+
+/* An 802.3 frame: @type is its length; @dst the destination it was sent to. */
+static int decode_8023(struct sighting *s, const uint8_t *dst, const uint8_t *p, size_t len,
+		       uint16_t type)
+{
+	/* The length counts the LLC header and what follows; padding may follow it. */
+	if (type > len)
+		return -EINVAL;
+	len = type;
+	if (!memcmp(dst, dst_stp, 6)) {
+		if (len < 3 || memcmp(p, llc_stp, 3))
+			return -ENOENT;
+		return decode_bpdu(s, p + 3, len - 3);
+	}
+	if (!memcmp(dst, dst_cdp, 6)) {
+		if (len < 8 || memcmp(p, snap_cdp, 8))
+			return -ENOENT; /* VTP, DTP, UDLD share the address */
+		return decode_cdp(s, p + 8, len - 8);
+	}
+	return -ENOENT;
+}
+
+/* LLDP to the nearest bridge, the nearest non-TPMR bridge, the nearest customer bridge. */
+static bool is_lldp_dst(const uint8_t *dst)
+{
+	return !memcmp(dst, dst_stp, 5) && (dst[5] == 0x0e || dst[5] == 0x03 || dst[5] == 0x00);
+}
+
+#define IPV6_HDR_LEN 40
+#define IP_PROTO_ICMPV6 58
+#define ICMPV6_RA 134
+#define RA_MIN_LEN 16
+
+static int decode_ipv6(struct sighting *s, const uint8_t *ip, size_t caplen)
+{
+	const uint8_t *icmp = ip + IPV6_HDR_LEN;
+	size_t plen;
+
+	if (caplen < IPV6_HDR_LEN || ip[0] >> 4 != 6)
+		return -EINVAL;
+	plen = get_be16(ip + 4);
+	if (plen > caplen - IPV6_HDR_LEN)
+		return -EINVAL;
+	/* Extension headers and every other protocol: not ours. */
+	if (ip[6] != IP_PROTO_ICMPV6 || plen < 1 || icmp[0] != ICMPV6_RA)
+		return -ENOENT;
+	/* RFC 4861 6.1.2: hop limit 255 (not routed), a link-local source, code 0. */
+	if (plen < RA_MIN_LEN || icmp[1] != 0 || ip[7] != 255 || ip[8] != 0xfe ||
+	    (ip[9] & 0xc0) != 0x80)
+		return -EINVAL;
+	if (!inet_ntop(AF_INET6, ip + 8, s->equip_id, sizeof(s->equip_id)))
+		return -EINVAL;
+	s->kind = SIGHTING_ROUTER_ADVERT;
+	return 0;
+}
+
 int frame_decode(const uint8_t *data, size_t len, struct sighting *ret)
 {
 	struct sighting s;
@@ -355,11 +653,17 @@ int frame_decode(const uint8_t *data, size_t len, struct sighting *ret)
 	r = decode_ether(&s, data, len, &type, &off);
 	if (r < 0)
 		return r;
-	/* A second tag (QinQ), 802.3 lengths, IPv6 and the rest are not ours. */
+	/* A second tag (QinQ), other 802.3 frames and the rest are not ours. */
 	if (type == ETHERTYPE_ARP)
 		r = decode_arp(&s, data + off, len - off);
 	else if (type == ETHERTYPE_IPV4)
 		r = decode_ipv4(&s, data + off, len - off);
+	else if (type <= ETH_MAX_LENGTH)
+		r = decode_8023(&s, data, data + off, len - off, type);
+	else if (type == ETHERTYPE_LLDP)
+		r = is_lldp_dst(data) ? decode_lldp(&s, data + off, len - off) : -ENOENT;
+	else if (type == ETHERTYPE_IPV6)
+		r = decode_ipv6(&s, data + off, len - off);
 	else
 		r = -ENOENT;
 	if (r < 0)
@@ -383,6 +687,10 @@ const char *frame_kind_name(enum sighting_kind kind)
 		[SIGHTING_DHCP_NAK] = "dhcp-nak",
 		[SIGHTING_DHCP_RELEASE] = "dhcp-release",
 		[SIGHTING_DHCP_INFORM] = "dhcp-inform",
+		[SIGHTING_STP] = "stp",
+		[SIGHTING_LLDP] = "lldp",
+		[SIGHTING_CDP] = "cdp",
+		[SIGHTING_ROUTER_ADVERT] = "router-advert",
 	};
 
 	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]) || !names[kind])
@@ -393,6 +701,20 @@ const char *frame_kind_name(enum sighting_kind kind)
 static bool is_dhcp(enum sighting_kind kind)
 {
 	return kind >= SIGHTING_DHCP_DISCOVER && kind <= SIGHTING_DHCP_INFORM;
+}
+
+bool frame_kind_is_equipment(enum sighting_kind kind)
+{
+	return kind >= SIGHTING_STP && kind <= SIGHTING_ROUTER_ADVERT;
+}
+
+static const char *bpdu_name(const struct sighting *s)
+{
+	if (s->bpdu_type == BPDU_TCN)
+		return "tcn";
+	if (s->bpdu_type == BPDU_CONFIG)
+		return "config";
+	return s->bpdu_version == 3 ? "mst" : "rst";
 }
 
 /* A line being written: @off counts every byte asked for, also past @len. */
@@ -437,6 +759,15 @@ int frame_sighting_format(const struct sighting *s, char *buf, size_t len)
 		line_addf(&l, " vlan %u", s->vlan);
 	if (s->has_addr)
 		line_ip(&l, " ip ", s->addr);
+	if (frame_kind_is_equipment(s->kind)) {
+		if (s->kind == SIGHTING_STP)
+			line_addf(&l, " bpdu %s", bpdu_name(s));
+		if (s->equip_id[0])
+			line_addf(&l, " id '%s'", s->equip_id);
+		if (s->equip_name[0])
+			line_addf(&l, " name '%s'", s->equip_name);
+		return l.off < len ? (int)l.off : -ENOSPC;
+	}
 	if (!is_dhcp(s->kind)) {
 		/* ARP: a sender address unlike the frame's source is worth seeing. */
 		if (memcmp(s->hw_mac, s->src_mac, 6))

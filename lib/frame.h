@@ -41,6 +41,33 @@
  * carries: its UDP length may exceed it, and an option cut by the
  * fragment's end ends the walk. A frame cut short (captured length below
  * what its headers announce) is -EINVAL.
+ *
+ * Network equipment (LANREQ-47): frames only a switch, an access point or a
+ * router sends, each to its own destination:
+ *
+ *   STP/RSTP/MSTP BPDU  802.3 length, LLC 42 42 03, to 01:80:c2:00:00:00:
+ *                       protocol 0, version, type 0x00 (config, 35 bytes),
+ *                       0x80 (TCN, 4 bytes) or 0x02 (RST/MST, 36 bytes and
+ *                       more, version 2 or 3); the sender's bridge id is read
+ *   LLDP (802.1AB)      ethertype 0x88cc, to 01:80:c2:00:00:0e, :03 or :00:
+ *                       TLVs of a 7-bit type and a 9-bit length; chassis id
+ *                       (1), port id (2), TTL (3) first and in that order,
+ *                       then system name (5) and management address (8);
+ *                       end (0) or the end of the frame ends the walk
+ *   CDP                 802.3 length, LLC SNAP aa aa 03 00 00 0c 20 00, to
+ *                       01:00:0c:cc:cc:cc: version 1 or 2, ttl, checksum,
+ *                       TLVs of type u16, length u16 (header included):
+ *                       device id (1), addresses (2), platform (6)
+ *   IPv6 RA (RFC 4861)  ethertype 0x86dd, next header 58 (no extension
+ *                       header), hop limit 255, a link-local source, ICMPv6
+ *                       type 134 code 0 of 16 bytes or more
+ *
+ * Other frames to these destinations (PVST+, VTP, DTP, LACP, ...) are
+ * -ENOENT; a TLV that does not fit, a repeated TLV among those read, a
+ * length unlike the standard's, a BPDU of an unknown type, an RA with
+ * another hop limit or source are -EINVAL. Strings read (chassis and device
+ * ids, names, platforms) are kept like DHCP host names: cut, and bytes
+ * outside printable ASCII, quotes and backslashes read as '?'.
  */
 #ifndef GW_FRAME_H
 #define GW_FRAME_H
@@ -51,6 +78,8 @@
 
 /* Host name characters kept (option 12, RFC 1035 names are at most 63 per label). */
 #define SIGHTING_HOSTNAME_MAX 63
+/* Equipment ids and names kept (LLDP and CDP strings; an IPv6 address fits). */
+#define SIGHTING_EQUIP_MAX 63
 /* A buffer of this size always holds frame_sighting_format()'s line. */
 #define SIGHTING_LINE_MAX 256
 
@@ -67,7 +96,14 @@ enum sighting_kind {
 	SIGHTING_DHCP_NAK,
 	SIGHTING_DHCP_RELEASE,
 	SIGHTING_DHCP_INFORM,
+	SIGHTING_STP,                   /* a bridge's BPDU: a switch or an access point */
+	SIGHTING_LLDP,                  /* an LLDP announcement (802.1AB) */
+	SIGHTING_CDP,                   /* a Cisco Discovery Protocol announcement */
+	SIGHTING_ROUTER_ADVERT,         /* an IPv6 router advertisement: a router */
 };
+
+/* True for the kinds that betray network equipment (LANREQ-47). */
+bool frame_kind_is_equipment(enum sighting_kind kind);
 
 /*
  * One decoded frame. Numbers are in host order, addresses in network order.
@@ -99,6 +135,20 @@ struct sighting {
 	char hostname[SIGHTING_HOSTNAME_MAX + 1]; /* the client's name, cut to the
 	                                 *   maximum; bytes outside printable ASCII,
 	                                 *   quotes, backslashes read as '?'; "" if absent */
+
+	/*
+	 * Network equipment only (LANREQ-47); "" and 0 for ARP and DHCP.
+	 * has_addr/addr: an IPv4 management address (LLDP TLV 8, CDP addresses).
+	 */
+	char equip_id[SIGHTING_EQUIP_MAX + 1];   /* STP: the bridge id "8000.02:00:00:00:0b:99"
+	                                          *   ("" in a TCN); LLDP: the chassis id
+	                                          *   (a MAC or an address as text); CDP:
+	                                          *   the device id; RA: the router's IPv6
+	                                          *   source address */
+	char equip_name[SIGHTING_EQUIP_MAX + 1]; /* LLDP: the system name; CDP: the
+	                                          *   platform; "" if absent */
+	uint8_t bpdu_version;                    /* STP: 0 STP, 2 RSTP, 3 MSTP */
+	uint8_t bpdu_type;                       /* STP: 0x00 config, 0x80 TCN, 0x02 RST/MST */
 };
 
 /*
@@ -106,14 +156,15 @@ struct sighting {
  * success). Nothing is borrowed: the sighting outlives the frame. Does not
  * block or allocate.
  *
- * Returns 0; -ENOENT when the frame is neither ARP nor DHCP (see above);
+ * Returns 0; -ENOENT when the frame is neither ARP, DHCP nor one of the
+ * equipment frames (see above);
  * -EINVAL when it is truncated or malformed: a header or option that does
  * not fit, lengths that contradict each other, a bad magic cookie, a group
  * (multicast) source MAC, inconsistent DHCP fields.
  */
 int frame_decode(const uint8_t *data, size_t len, struct sighting *ret);
 
-/* "arp-request", "dhcp-offer", ...; "?" for a value outside the enum. */
+/* "arp-request", "dhcp-offer", "stp", "lldp", "cdp", "router-advert"; "?" outside the enum. */
 const char *frame_kind_name(enum sighting_kind kind);
 
 /*
@@ -124,7 +175,10 @@ const char *frame_kind_name(enum sighting_kind kind);
  *
  * Fields appear in this order, each only when present: VLAN ("vlan N"),
  * "ip", "sha" (ARP, when it differs from the source MAC), "chaddr", "server-id",
- * "from", "xid", "lease" (N or "infinite"), "hostname 'NAME'", "by-server".
+ * "from", "xid", "lease" (N or "infinite"), "hostname 'NAME'", "by-server";
+ * for equipment "bpdu config|tcn|rst|mst" (STP), "id 'ID'", "name 'NAME'":
+ *
+ *   lldp 02:00:00:fa:00:05 ip 10.250.0.5 id '02:00:00:fa:00:05' name 'sw-3f'
  * Returns the line's length, or -ENOSPC when it does not fit (@buf then
  * holds as much as fits, terminated, when @len > 0). SIGHTING_LINE_MAX
  * always suffices.

@@ -1573,3 +1573,72 @@ bool lr_filter_match(const json_t *doc, const json_t *filter, int64_t now)
 	}
 	return true;
 }
+
+/* ---- C-8: retention ----------------------------------------------------------- */
+
+/* The moment @doc stopped being live: its refusal, end or expiry; 0 if live or unknown. */
+static int64_t ended_at(const json_t *doc)
+{
+	static const char *const keys[] = { "refused_at", "ended_at", "expired_at" };
+	enum lr_state s = lr_state(doc);
+	int64_t best = 0, t;
+	size_t i;
+
+	if (s != LRS_REFUSED && s != LRS_ENDED && s != LRS_EXPIRED)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (time_of(doc, keys[i], &t) && t > best)
+			best = t;
+	return best;
+}
+
+bool lr_retention_due(const json_t *doc, int64_t retention, int64_t now)
+{
+	int64_t end = ended_at(doc);
+
+	return end && !has(doc, "purged_at") && retention > 0 && now - end >= retention;
+}
+
+json_t *lr_anonymise(const json_t *doc, int64_t now)
+{
+	/*
+	 * What is not personal and keeps the number meaningful in statistics and
+	 * in other records that cite it: the state, zone, class, ownership kind,
+	 * the period and the dates of each step. Names, contacts, MAC, addresses,
+	 * hostnames, purposes, locations and reasons go.
+	 */
+	static const char *const keep[] = { "id",
+					    "state",
+					    "zone",
+					    "device.class",
+					    "device.addr_mode",
+					    "owner",
+					    "usage.valid_from",
+					    "usage.valid_until",
+					    "requested_at",
+					    "endorsed_at",
+					    "approved_at",
+					    "refused_at",
+					    "ended_at",
+					    "expired_at" };
+	json_t *out = json_object();
+	char t[32];
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(keep); i++) {
+		json_t *v = json_object_get(doc, keep[i]);
+
+		if (v && json_object_set(out, keep[i], v)) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	time_format(now, t, sizeof(t));
+	if (json_object_set_new(out, "purged_at", json_string(t))) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}

@@ -273,4 +273,14 @@ bool lr_filter_match(const json_t *doc, const json_t *filter, int64_t now);
 /* Normalises a MAC ("02-00-00-00-0B-01" -> "02:00:00:00:0b:01"); false if bad. */
 bool lr_mac_normal(const char *in, char out[18]);
 
+/*
+ * C-8: registry.retention. lr_retention_due: @doc was refused, ended or
+ * expired at least @retention seconds before @now and is not purged yet.
+ * lr_anonymise: a new registration holding only what is not personal (id,
+ * state, zone, class, address mode, ownership kind, the period, the dates
+ * of the steps) and "purged_at" = @now; NULL on ENOMEM.
+ */
+bool lr_retention_due(const json_t *doc, int64_t retention, int64_t now);
+json_t *lr_anonymise(const json_t *doc, int64_t now);
+
 #endif

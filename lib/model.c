@@ -45,6 +45,8 @@ struct policy *policy_new(void)
 	p->registry.dept_check[1] = 1001;
 	p->registry.n_dept_check = 2;
 	p->registry.max_period = 365 * 86400;
+	p->registry.peer_days = 30;                 /* LANREQ-33 */
+	p->registry.retention = 1827 * 86400;       /* C-8: 5 years, leap days included */
 	return p;
 }
 

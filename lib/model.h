@@ -267,6 +267,8 @@ struct daemon_settings {
 	struct origin origin;
 };
 
+#define REGISTRY_KNOWN_EQUIPMENT_MAX 256
+
 /* The LAN registry's settings (the 'registry' group; §3.5). */
 struct registry_settings {
 	char *db;                 /* SQLite file; NULL: state_dir/registry.db */
@@ -281,6 +283,11 @@ struct registry_settings {
 	uint16_t dept_check[12];
 	size_t n_dept_check;      /* 0: not scheduled */
 	char *dept_check_to;      /* who is told of an overdue check; NULL: notify_from */
+	/* LANREQ-47: switches, access points and routers the IS dept knows ("02:00:..") */
+	char known_equipment[REGISTRY_KNOWN_EQUIPMENT_MAX][18];
+	size_t n_known_equipment;
+	unsigned peer_days;       /* LANREQ-33: the days of log the expiry notice reads; 0: none */
+	int64_t retention;        /* C-8: seconds after its end a registration is purged */
 	struct origin origin;
 };
 

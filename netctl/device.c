@@ -325,6 +325,9 @@ static void print_show(const json_t *res)
 		       json_is_string(json_object_get(ev, "error")) ? "  " : "",
 		       json_is_string(json_object_get(ev, "error")) ? s_of(ev, "error") : "");
 	}
+	/* LANREQ-33: lines from gatewayd, printed as they are. */
+	if (json_is_string(json_object_get(res, "peers")))
+		printf("%s", s_of(res, "peers"));
 }
 
 static void print_notices(const json_t *rows)
@@ -690,7 +693,7 @@ int cmd_device(int argc, char **argv)
 		print_fields();
 		return EXIT_OK;
 	}
-	/* LANREQ-46: 'unknown' is 'seen' without the devices the register admits. */
+	/* LANREQ-46: 'unknown' is 'seen' without the devices the register admits (or knows). */
 	unknown = !strcmp(argv[1], "unknown");
 	if (unknown)
 		op = LRO_SEEN;
@@ -812,7 +815,9 @@ int cmd_device(int argc, char **argv)
 		json_array_foreach(res, k, row) {
 			const char *v = s_of(row, "verdict");
 
-			if (strcmp(v, "registered") && strcmp(v, "quarantined"))
+			/* LANREQ-47: nor the equipment of registry.known_equipment. */
+			if (strcmp(v, "registered") && strcmp(v, "quarantined") &&
+			    strcmp(v, "known equipment"))
 				json_array_append(keep, row);
 		}
 		json_object_set_new(resp, "result", keep);

@@ -306,6 +306,49 @@ static void department_check_dates(void **state)
 	cfg_fini(&c);
 }
 
+/* LANREQ-47, LANREQ-33, C-8: known equipment, the peers' days, the retention. */
+static void registry_watch_keys(void **state)
+{
+	static const char good[] =
+		"registry = {\n known_equipment = [ \"02:00:00:00:0B:FE\", \"02-00-00-00-0b-fd\" ];\n"
+		" peer_days = 7;\n retention = \"730d\";\n};\n";
+	static const char bad[] = "registry = {\n known_equipment = [ \"02:00:00:00:0b:fe\",\n"
+				  " \"02:00:00:00:0b\",\n \"01:00:0c:cc:cc:cc\",\n"
+				  " \"02:00:00:00:0b:FE\",\n \"02:00-00:00:0b:01\" ];\n"
+				  " peer_days = 400;\n retention = \"300d\";\n};\n";
+	struct cfg c;
+
+	(void)state;
+	load_cfg(&c, NULL, NULL, NO_ZONES);
+	assert_int_equal(c.l.p->registry.n_known_equipment, 0);
+	assert_int_equal(c.l.p->registry.peer_days, 30);
+	assert_int_equal(c.l.p->registry.retention, 1827 * T_DAY); /* C-8: 5 years */
+	cfg_fini(&c);
+	load_cfg(&c, NULL, good, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_int_equal(c.l.p->registry.n_known_equipment, 2);
+	assert_string_equal(c.l.p->registry.known_equipment[0], "02:00:00:00:0b:fe");
+	assert_string_equal(c.l.p->registry.known_equipment[1], "02:00:00:00:0b:fd");
+	assert_int_equal(c.l.p->registry.peer_days, 7);
+	assert_int_equal(c.l.p->registry.retention, 730 * T_DAY);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"02:00:00:00:0b\""),
+		    "known_equipment '02:00:00:00:0b' is not a MAC address");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "\"01:00:0c"),
+		    "known_equipment '01:00:0c:cc:cc:cc' is not a MAC address");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "0b:FE"),
+		    "known_equipment '02:00:00:00:0b:FE' given twice");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "02:00-00"),
+		    "is not a MAC address");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "peer_days"), "peer_days");
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "retention"),
+		    "retention '300d' is shorter than a year");
+	assert_errors(&c.l.d, 6);
+	cfg_fini(&c);
+}
+
 /* CHG-6 */
 static void unknown_key_without_a_near_match_gets_no_hint(void **state)
 {
@@ -2448,6 +2491,7 @@ int main(void)
 		cmocka_unit_test(log_report_unknown_db_host_and_bad_window_are_refused),
 		cmocka_unit_test(unknown_key_without_a_near_match_gets_no_hint),
 		cmocka_unit_test(department_check_dates),
+		cmocka_unit_test(registry_watch_keys),
 		cmocka_unit_test(unknown_service_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_host_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_zone_is_refused_with_a_hint),

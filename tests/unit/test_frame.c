@@ -375,9 +375,12 @@ static void other_traffic_is_not_ours(void **state)
 	put_be16(f.b + OFF_UDP, 40000);
 	put_be16(f.b + OFF_UDP + 2, 53);
 	assert_int_equal(decode(&f, &s), -ENOENT);
-	/* IPv6, an 802.3 length (LLC, STP), RARP. */
+	/* IPv6 other than a router advertisement (UDP), an 802.3 length (LLC), RARP. */
 	f = load("icmp_echo");
 	put_be16(f.b + 12, 0x86dd);
+	f.b[OFF_IP] = 0x60;
+	put_be16(f.b + OFF_IP + 4, 0);
+	f.b[OFF_IP + 6] = 17;
 	assert_int_equal(decode(&f, &s), -ENOENT);
 	put_be16(f.b + 12, 0x0026);
 	assert_int_equal(decode(&f, &s), -ENOENT);
@@ -920,15 +923,432 @@ static void kind_names(void **state)
 	static const char *const want[] = {
 		"?",           "arp-request", "arp-reply",     "arp-announce", "arp-probe",
 		"dhcp-discover", "dhcp-offer", "dhcp-request", "dhcp-decline", "dhcp-ack",
-		"dhcp-nak",    "dhcp-release", "dhcp-inform",
+		"dhcp-nak",    "dhcp-release", "dhcp-inform", "stp",       "lldp",
+		"cdp",         "router-advert",
 	};
 	int k;
 
 	(void)state;
 	for (k = 0; k < (int)ARRAY_SIZE(want); k++)
 		assert_string_equal(frame_kind_name((enum sighting_kind)k), want[k]);
-	assert_string_equal(frame_kind_name((enum sighting_kind)13), "?");
+	assert_string_equal(frame_kind_name((enum sighting_kind)17), "?");
+	assert_false(frame_kind_is_equipment(SIGHTING_DHCP_INFORM));
+	assert_false(frame_kind_is_equipment(SIGHTING_ARP_REQUEST));
+	assert_true(frame_kind_is_equipment(SIGHTING_STP));
+	assert_true(frame_kind_is_equipment(SIGHTING_ROUTER_ADVERT));
+	assert_false(frame_kind_is_equipment((enum sighting_kind)17));
 	assert_string_equal(frame_kind_name((enum sighting_kind)-1), "?");
+}
+
+
+/* ---- network equipment (LANREQ-47): frames built byte by byte ------------------ */
+
+static const uint8_t mac_sw[6] = { 0x02, 0, 0, 0xfa, 0, 0x05 };
+
+/* A frame being built: put() appends bytes, put16() a big-endian number. */
+struct build {
+	uint8_t b[1600];
+	size_t len;
+};
+
+static void put(struct build *f, const void *p, size_t n)
+{
+	assert_true(f->len + n <= sizeof(f->b));
+	memcpy(f->b + f->len, p, n);
+	f->len += n;
+}
+
+static void put8(struct build *f, unsigned v)
+{
+	uint8_t b = (uint8_t)v;
+
+	put(f, &b, 1);
+}
+
+static void put16(struct build *f, unsigned v)
+{
+	put8(f, v >> 8);
+	put8(f, v & 0xff);
+}
+
+static void put_eth(struct build *f, const uint8_t *dst, unsigned type)
+{
+	f->len = 0;
+	put(f, dst, 6);
+	put(f, mac_sw, 6);
+	put16(f, type);
+}
+
+/* Sets the 802.3 length of a frame begun by put_eth(f, dst, 0), then pads it to 60. */
+static void end_8023(struct build *f)
+{
+	f->b[12] = (uint8_t)((f->len - 14) >> 8);
+	f->b[13] = (uint8_t)((f->len - 14) & 0xff);
+	while (f->len < 60)
+		put8(f, 0);
+}
+
+static const uint8_t d_stp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0 };
+static const uint8_t d_lldp[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x0e };
+static const uint8_t d_cdp[6] = { 0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc };
+static const uint8_t d_allnodes[6] = { 0x33, 0x33, 0, 0, 0, 0x01 };
+
+/* A BPDU: @type 0x00 config, 0x80 TCN, 0x02 RST (version @version). */
+static void build_bpdu(struct build *f, unsigned version, unsigned type)
+{
+	static const uint8_t llc[3] = { 0x42, 0x42, 0x03 };
+	static const uint8_t root[8] = { 0x80, 0x00, 0x02, 0, 0, 0xfa, 0, 0x99 };
+	static const uint8_t bridge[8] = { 0x80, 0x01, 0x02, 0, 0, 0xfa, 0, 0x05 };
+
+	put_eth(f, d_stp, 0);
+	put(f, llc, 3);
+	put16(f, 0);       /* protocol id */
+	put8(f, version);
+	put8(f, type);
+	if (type != 0x80) {
+		put8(f, 0);        /* flags */
+		put(f, root, 8);
+		put(f, "\0\0\0\x04", 4); /* root path cost */
+		put(f, bridge, 8);
+		put16(f, 0x8001);  /* port id */
+		put16(f, 0);       /* message age */
+		put16(f, 20 << 8); /* max age */
+		put16(f, 2 << 8);  /* hello */
+		put16(f, 15 << 8); /* forward delay */
+		if (type == 0x02)
+			put8(f, 0); /* version 1 length */
+	}
+	end_8023(f);
+}
+
+static struct sighting decode_built(const struct build *f)
+{
+	struct sighting s;
+	int r = decode_bytes(f->b, f->len, &s);
+
+	if (r != 0)
+		fail_msg("decode: %s", strerror(-r));
+	return s;
+}
+
+static void line_is(const struct sighting *s, const char *want)
+{
+	char line[SIGHTING_LINE_MAX];
+
+	assert_true(frame_sighting_format(s, line, sizeof(line)) > 0);
+	assert_string_equal(line, want);
+}
+
+static void stp_bpdus_name_the_bridge(void **state)
+{
+	struct build f;
+	struct sighting s;
+
+	(void)state;
+	build_bpdu(&f, 0, 0x00);
+	s = decode_built(&f);
+	assert_int_equal(s.kind, SIGHTING_STP);
+	assert_true(frame_kind_is_equipment(s.kind));
+	assert_memory_equal(s.src_mac, mac_sw, 6);
+	assert_false(s.has_addr);
+	assert_string_equal(s.equip_id, "8001.02:00:00:fa:00:05");
+	line_is(&s, "stp 02:00:00:fa:00:05 bpdu config id '8001.02:00:00:fa:00:05'");
+
+	build_bpdu(&f, 2, 0x02);
+	s = decode_built(&f);
+	line_is(&s, "stp 02:00:00:fa:00:05 bpdu rst id '8001.02:00:00:fa:00:05'");
+	build_bpdu(&f, 3, 0x02);
+	s = decode_built(&f);
+	line_is(&s, "stp 02:00:00:fa:00:05 bpdu mst id '8001.02:00:00:fa:00:05'");
+	build_bpdu(&f, 0, 0x80);
+	s = decode_built(&f);
+	line_is(&s, "stp 02:00:00:fa:00:05 bpdu tcn");
+}
+
+static void stp_bpdus_are_checked(void **state)
+{
+	struct build f;
+	struct sighting s;
+
+	(void)state;
+	build_bpdu(&f, 0, 0x42); /* an unknown BPDU type */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_bpdu(&f, 1, 0x02); /* RST with version 1 */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_bpdu(&f, 0, 0x00);
+	f.b[13] = 20; /* the 802.3 length cuts the config BPDU */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	f.b[12] = 0x05; /* a length beyond the frame (1300) */
+	f.b[13] = 0x14;
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_bpdu(&f, 0, 0x00);
+	f.b[14] = 0xaa; /* another LLC to the same address */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -ENOENT);
+	build_bpdu(&f, 0, 0x00);
+	f.b[18] = 1; /* protocol id 1 */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -ENOENT);
+	build_bpdu(&f, 0, 0x00);
+	f.b[5] = 0x01; /* to another address: an 802.3 frame we do not read */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -ENOENT);
+}
+
+static void put_tlv(struct build *f, unsigned type, const void *v, size_t len)
+{
+	put16(f, type << 9 | (unsigned)len);
+	put(f, v, len);
+}
+
+/* An LLDPDU: chassis id (a MAC), port id, TTL, system name, IPv4 management address, end. */
+static void build_lldp(struct build *f, const char *name, bool end)
+{
+	static const uint8_t chassis[7] = { 4, 0x02, 0, 0, 0xfa, 0, 0x05 };
+	static const uint8_t mgmt[12] = { 5, 1, 10, 250, 0, 5, 2, 0, 0, 0, 1, 0 };
+
+	put_eth(f, d_lldp, 0x88cc);
+	put_tlv(f, 1, chassis, sizeof(chassis));
+	put_tlv(f, 2, "\x05" "ge-0/0/3", 9);
+	put_tlv(f, 3, "\x00\x78", 2);
+	if (name)
+		put_tlv(f, 5, name, strlen(name));
+	put_tlv(f, 8, mgmt, sizeof(mgmt));
+	if (end)
+		put_tlv(f, 0, "", 0);
+}
+
+static void lldp_gives_chassis_name_and_address(void **state)
+{
+	struct build f;
+	struct sighting s;
+	char longname[100];
+
+	(void)state;
+	build_lldp(&f, "sw-3f", true);
+	s = decode_built(&f);
+	assert_int_equal(s.kind, SIGHTING_LLDP);
+	assert_string_equal(s.equip_id, "02:00:00:fa:00:05");
+	assert_string_equal(s.equip_name, "sw-3f");
+	assert_true(s.has_addr);
+	line_is(&s, "lldp 02:00:00:fa:00:05 ip 10.250.0.5 id '02:00:00:fa:00:05' name 'sw-3f'");
+	/* No end TLV: the end of the frame ends the walk; no name: none printed. */
+	build_lldp(&f, NULL, false);
+	s = decode_built(&f);
+	line_is(&s, "lldp 02:00:00:fa:00:05 ip 10.250.0.5 id '02:00:00:fa:00:05'");
+	/* A name is the peer's: cut, and nothing in it forges a line. */
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	longname[0] = '\'';
+	longname[1] = '\n';
+	build_lldp(&f, longname, true);
+	s = decode_built(&f);
+	assert_int_equal(strlen(s.equip_name), SIGHTING_EQUIP_MAX);
+	assert_int_equal(strncmp(s.equip_name, "??nnn", 5), 0);
+	/* Tagged (VLAN 7) and to the nearest non-TPMR bridge. */
+	build_lldp(&f, "sw-3f", true);
+	memmove(f.b + 16, f.b + 12, f.len - 12);
+	f.b[12] = 0x81;
+	f.b[13] = 0x00;
+	f.b[14] = 0x00;
+	f.b[15] = 0x07;
+	f.b[5] = 0x03;
+	f.len += 4;
+	s = decode_built(&f);
+	assert_true(s.has_vlan);
+	assert_int_equal(s.vlan, 7);
+	assert_string_equal(s.equip_name, "sw-3f");
+}
+
+static void lldp_chassis_subtypes(void **state)
+{
+	struct build f;
+	struct sighting s;
+
+	(void)state;
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 1, "\x05\x01\x0a\xfa\x00\x05", 6); /* a network address: IPv4 */
+	put_tlv(&f, 2, "\x07" "1", 2);
+	put_tlv(&f, 3, "\x00\x78", 2);
+	s = decode_built(&f);
+	assert_string_equal(s.equip_id, "10.250.0.5");
+	assert_false(s.has_addr);
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 1, "\x07" "ap-\x01" "2F", 7); /* locally assigned text */
+	put_tlv(&f, 2, "\x07" "1", 2);
+	put_tlv(&f, 3, "\x00\x78", 2);
+	s = decode_built(&f);
+	assert_string_equal(s.equip_id, "ap-?2F");
+}
+
+static void lldp_is_checked(void **state)
+{
+	struct build f;
+	struct sighting s;
+
+	(void)state;
+	/* The mandatory TLVs out of order. */
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 2, "\x07" "1", 2);
+	put_tlv(&f, 1, "\x07" "sw", 3);
+	put_tlv(&f, 3, "\x00\x78", 2);
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	/* Only the chassis id. */
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 1, "\x07" "sw", 3);
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	/* A TTL of 3 bytes; a repeated system name; a TLV past the frame. */
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 1, "\x07" "sw", 3);
+	put_tlv(&f, 2, "\x07" "1", 2);
+	put_tlv(&f, 3, "\x00\x78\x00", 3);
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_lldp(&f, "a", false);
+	put_tlv(&f, 5, "b", 1);
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_lldp(&f, "sw-3f", true);
+	f.b[f.len - 2] = 0x00;
+	f.b[f.len - 1] = 0x10; /* end with a length */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_lldp(&f, "sw-3f", true);
+	assert_int_equal(decode_bytes(f.b, f.len - 3, &s), -EINVAL); /* the management TLV cut */
+	/* A management address too short for its own string length. */
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 1, "\x07" "sw", 3);
+	put_tlv(&f, 2, "\x07" "1", 2);
+	put_tlv(&f, 3, "\x00\x78", 2);
+	put_tlv(&f, 8, "\x05\x01\x0a\xfa\x00\x05\x02", 7);
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	/* An empty management address TLV (found by fuzz_frame). */
+	put_eth(&f, d_lldp, 0x88cc);
+	put_tlv(&f, 1, "\x07" "sw", 3);
+	put_tlv(&f, 2, "\x07" "1", 2);
+	put_tlv(&f, 3, "\x00\x78", 2);
+	put_tlv(&f, 8, "", 0);
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	/* LLDP ethertype to another destination: not ours. */
+	build_lldp(&f, "sw-3f", true);
+	f.b[0] = 0xff;
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -ENOENT);
+}
+
+/* A CDP packet: device id, addresses (one IPv4), platform. */
+static void build_cdp(struct build *f, unsigned pid)
+{
+	static const uint8_t addrs[13] = { 0, 0, 0, 1, 1, 1, 0xcc, 0, 4, 10, 250, 0, 6 };
+
+	put_eth(f, d_cdp, 0);
+	put(f, "\xaa\xaa\x03\x00\x00\x0c", 6);
+	put16(f, pid);
+	put8(f, 2);   /* version */
+	put8(f, 180); /* ttl */
+	put16(f, 0);  /* checksum, not verified */
+	put16(f, 1);
+	put16(f, 4 + 8);
+	put(f, "sw-cisco", 8);
+	put16(f, 2);
+	put16(f, 4 + sizeof(addrs));
+	put(f, addrs, sizeof(addrs));
+	put16(f, 6);
+	put16(f, 4 + 14);
+	put(f, "cisco WS-C2960", 14);
+	end_8023(f);
+}
+
+static void cdp_gives_device_platform_and_address(void **state)
+{
+	struct build f;
+	struct sighting s;
+
+	(void)state;
+	build_cdp(&f, 0x2000);
+	s = decode_built(&f);
+	assert_int_equal(s.kind, SIGHTING_CDP);
+	line_is(&s, "cdp 02:00:00:fa:00:05 ip 10.250.0.6 id 'sw-cisco' name 'cisco WS-C2960'");
+	build_cdp(&f, 0x2004); /* DTP to the same address */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -ENOENT);
+	build_cdp(&f, 0x2000);
+	f.b[26 + 3] = 3; /* a TLV length below its header (the first TLV at 26) */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_cdp(&f, 0x2000);
+	f.b[38 + 4 + 3] = 9; /* nine addresses announced, one there (the TLV at 38) */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_cdp(&f, 0x2000);
+	f.b[38 + 2] = 0x00; /* the addresses TLV's length past the frame */
+	f.b[38 + 3] = 0xff;
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_cdp(&f, 0x2000);
+	f.b[22] = 3; /* CDP version 3 */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+}
+
+/* An IPv6 router advertisement from fe80::1 to all nodes, hop limit @hops. */
+static void build_ra(struct build *f, unsigned hops, unsigned type)
+{
+	static const uint8_t src[16] = { 0xfe, 0x80, [15] = 1 };
+	static const uint8_t dst[16] = { 0xff, 0x02, [15] = 1 };
+
+	put_eth(f, d_allnodes, 0x86dd);
+	put(f, "\x60\0\0\0", 4);
+	put16(f, 16); /* payload length */
+	put8(f, 58);
+	put8(f, hops);
+	put(f, src, 16);
+	put(f, dst, 16);
+	put8(f, type);
+	put8(f, 0);
+	put16(f, 0); /* checksum */
+	put8(f, 64);  /* cur hop limit */
+	put8(f, 0);   /* flags */
+	put16(f, 1800); /* router lifetime */
+	put(f, "\0\0\0\0\0\0\0\0", 8);
+}
+
+static void router_advertisement_names_the_router(void **state)
+{
+	struct build f;
+	struct sighting s;
+
+	(void)state;
+	build_ra(&f, 255, 134);
+	s = decode_built(&f);
+	assert_int_equal(s.kind, SIGHTING_ROUTER_ADVERT);
+	line_is(&s, "router-advert 02:00:00:fa:00:05 id 'fe80::1'");
+	build_ra(&f, 64, 134); /* routed: RFC 4861 discards it */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_ra(&f, 255, 128); /* an echo request */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -ENOENT);
+	build_ra(&f, 255, 134);
+	f.b[22] = 0x20; /* a global source */
+	f.b[23] = 0x01;
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -EINVAL);
+	build_ra(&f, 255, 134);
+	assert_int_equal(decode_bytes(f.b, f.len - 1, &s), -EINVAL); /* cut */
+	build_ra(&f, 255, 134);
+	f.b[20] = 0; /* hop-by-hop options first: not read */
+	assert_int_equal(decode_bytes(f.b, f.len, &s), -ENOENT);
+}
+
+/* Every cut of every equipment frame is decoded without reading past it. */
+static void every_cut_of_equipment_frames(void **state)
+{
+	struct build f[6];
+	struct sighting s;
+	size_t i, len;
+
+	(void)state;
+	build_bpdu(&f[0], 0, 0x00);
+	build_bpdu(&f[1], 2, 0x02);
+	build_lldp(&f[2], "sw-3f", true);
+	build_cdp(&f[3], 0x2000);
+	build_ra(&f[4], 255, 134);
+	build_bpdu(&f[5], 0, 0x80);
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		for (len = 0; len < f[i].len; len++) {
+			int r = decode_bytes(f[i].b, len, &s);
+
+			assert_true(r == 0 || r == -EINVAL || r == -ENOENT);
+			/* Cut within the shortest BPDU (a TCN): refused. */
+			if (len < 14 + 3 + 4)
+				assert_int_not_equal(r, 0);
+		}
 }
 
 /* Every field at its widest fits SIGHTING_LINE_MAX; a short buffer is -ENOSPC, terminated. */
@@ -967,6 +1387,29 @@ static void line_fits_its_buffer_or_is_refused(void **state)
 	assert_int_equal(frame_sighting_format(&s, buf, (size_t)n + 1), n);
 }
 
+/* The widest equipment line fits too. */
+static void equipment_line_fits(void **state)
+{
+	struct sighting s;
+	char buf[SIGHTING_LINE_MAX];
+	int n;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.kind = SIGHTING_ROUTER_ADVERT;
+	memset(s.src_mac, 0xff, 6);
+	s.has_vlan = s.has_addr = true;
+	s.vlan = 4095;
+	memset(s.addr, 255, 4);
+	memset(s.equip_id, 'i', SIGHTING_EQUIP_MAX);
+	memset(s.equip_name, 'n', SIGHTING_EQUIP_MAX);
+	n = frame_sighting_format(&s, buf, sizeof(buf));
+	assert_true(n > 0 && n < SIGHTING_LINE_MAX);
+	s.kind = SIGHTING_STP;
+	n = frame_sighting_format(&s, buf, sizeof(buf));
+	assert_true(n > 0 && n < SIGHTING_LINE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1002,6 +1445,15 @@ int main(void)
 		cmocka_unit_test(hostname_is_bounded_and_printable),
 		cmocka_unit_test(kind_names),
 		cmocka_unit_test(line_fits_its_buffer_or_is_refused),
+		cmocka_unit_test(equipment_line_fits),
+		cmocka_unit_test(stp_bpdus_name_the_bridge),
+		cmocka_unit_test(stp_bpdus_are_checked),
+		cmocka_unit_test(lldp_gives_chassis_name_and_address),
+		cmocka_unit_test(lldp_chassis_subtypes),
+		cmocka_unit_test(lldp_is_checked),
+		cmocka_unit_test(cdp_gives_device_platform_and_address),
+		cmocka_unit_test(router_advertisement_names_the_router),
+		cmocka_unit_test(every_cut_of_equipment_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -585,9 +585,57 @@ static void department_check_schedule(void **state)
 	free(msg);
 }
 
+/* C-8: a refused, ended or expired registration is purged after the retention, once. */
+static void retention_purges_personal_data(void **state)
+{
+	const int64_t ret = 1827 * T_DAY;
+	json_t *doc = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+				(json_int_t)4, "state", "ended", "zone", "floor1", "user.name",
+				"Ichiro Tanaka", "user.contact", "tanaka@example.co.jp",
+				"device.mac", "02:00:00:00:0b:01", "device.class", "pc",
+				"usage.valid_until", "2027-03-31", "ended_at", "2027-01-01T00:00:00Z",
+				"end_reason", "desk removed by Ichiro Tanaka", "approved_at",
+				"2026-11-23T10:15:02Z", "purpose", "sales");
+	json_t *anon, *live;
+	const char *key;
+	json_t *v;
+	char *text;
+
+	(void)state;
+	assert_false(lr_retention_due(doc, ret, T_NOW + ret - 1));
+	assert_true(lr_retention_due(doc, ret, T_NOW + ret));
+	assert_false(lr_retention_due(doc, 0, T_NOW + ret)); /* no retention: never */
+	anon = lr_anonymise(doc, T_NOW + ret);
+	assert_non_null(anon);
+	json_object_foreach(anon, key, v)
+		assert_true(!strcmp(key, "id") || !strcmp(key, "state") || !strcmp(key, "zone") ||
+			    !strcmp(key, "device.class") || !strcmp(key, "usage.valid_until") ||
+			    !strcmp(key, "ended_at") || !strcmp(key, "approved_at") ||
+			    !strcmp(key, "purged_at"));
+	assert_int_equal(json_object_size(anon), 8);
+	assert_string_equal(json_string_value(json_object_get(anon, "purged_at")),
+			    "2032-01-02T00:00:00Z");
+	text = json_dumps(anon, 0);
+	assert_null(strstr(text, "Tanaka"));
+	free(text);
+	/* Purged once: the anonymised registration is not due again. */
+	assert_false(lr_retention_due(anon, ret, T_NOW + 2 * ret));
+	/* Live registrations are never due, refusals are from their refusal. */
+	live = json_pack("{s:s, s:s}", "state", "approved", "approved_at", "2020-01-01T00:00:00Z");
+	assert_false(lr_retention_due(live, ret, T_NOW + 2 * ret));
+	json_object_set_new(live, "state", json_string("refused"));
+	json_object_set_new(live, "refused_at", json_string("2027-01-01T00:00:00Z"));
+	assert_true(lr_retention_due(live, ret, T_NOW + ret));
+	assert_false(lr_retention_due(live, ret, T_NOW + ret - 1));
+	json_decref(live);
+	json_decref(anon);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(retention_purges_personal_data),
 		cmocka_unit_test_setup_teardown(request_records_every_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(request_refusals_name_their_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(approval_needs_endorsement_and_assigns_address, setup,

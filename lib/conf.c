@@ -1403,8 +1403,9 @@ static int parse_registry_watch(struct ctx *c, const config_setting_t *g,
 				  s ? s : "?");
 			continue;
 		}
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
-			 b[4], b[5]);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", (unsigned char)b[0],
+			 (unsigned char)b[1], (unsigned char)b[2], (unsigned char)b[3],
+			 (unsigned char)b[4], (unsigned char)b[5]);
 		for (k = 0; k < rs->n_known_equipment; k++)
 			if (!strcmp(rs->known_equipment[k], mac))
 				break;

@@ -259,16 +259,16 @@ struct common {
 	struct policy *p;  /* the loaded config, when loaded */
 };
 
-/* Loads the config when @need or no --dir was given; sets c->dir. */
-static int common_load(struct common *c, bool need, const char *what)
+int log_dir_load(const char *conf, int64_t now, bool need, const char *what, const char **dir,
+		 struct policy **ret_p)
 {
 	struct diag_list d;
 	int r;
 
-	if (c->dir && !need)
+	if (*dir && !need)
 		return 0;
 	diag_init(&d);
-	r = confread_load(c->conf, c->now, CONFREAD_DROP_LAPSED, &c->p, &d);
+	r = confread_load(conf, now, CONFREAD_DROP_LAPSED, ret_p, &d);
 	diag_print(stderr, &d);
 	diag_fini(&d);
 	if (r) {
@@ -277,9 +277,15 @@ static int common_load(struct common *c, bool need, const char *what)
 			     : "names the log directory (or give --dir)");
 		return -EINVAL;
 	}
-	if (!c->dir)
-		c->dir = c->p->settings.log_dir ? c->p->settings.log_dir : "/var/log/gatewayd";
+	if (!*dir)
+		*dir = (*ret_p)->settings.log_dir ? (*ret_p)->settings.log_dir : "/var/log/gatewayd";
 	return 0;
+}
+
+/* Loads the config when @need or no --dir was given; sets c->dir. */
+static int common_load(struct common *c, bool need, const char *what)
+{
+	return log_dir_load(c->conf, c->now, need, what, &c->dir, &c->p);
 }
 
 static int common_times(struct common *c, int64_t *since_us, int64_t *until_us)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "confread.h"
+#include "model.h"
 #include "netctl.h"
 #include "sealfile.h"
 
@@ -109,21 +109,8 @@ int cmd_log_verify(int argc, char **argv)
 			die_msg("log verify: '%s' is not a day file's name", argv[i]);
 			return EXIT_USAGE;
 		}
-	if (!dir) {
-		struct diag_list d;
-		int r;
-
-		diag_init(&d);
-		r = confread_load(conf, (int64_t)time(NULL), CONFREAD_DROP_LAPSED, &p, &d);
-		diag_print(stderr, &d);
-		diag_fini(&d);
-		if (r) {
-			die_msg("log verify: the config names the log directory, and it did not "
-				"load (or give --dir)");
-			return EXIT_REFUSED;
-		}
-		dir = p->settings.log_dir ? p->settings.log_dir : "/var/log/gatewayd";
-	}
+	if (log_dir_load(conf, (int64_t)time(NULL), false, "log verify", &dir, &p))
+		return EXIT_REFUSED;
 	if (optind < argc) {
 		for (i = (size_t)optind; i < (size_t)argc; i++)
 			bad |= verify_file(dir, argv[i], true, &unsealed);

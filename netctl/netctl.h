@@ -22,6 +22,15 @@ int cmd_status(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_log_verify(int argc, char **argv);
+struct policy;
+/*
+ * The firewall log's directory: *@dir when given and the config is not
+ * @need'ed; else the config @conf is loaded (*@ret_p, the caller frees it)
+ * and its log.dir (default /var/log/gatewayd) used. 0, or -EINVAL after
+ * saying why (@what names the verb).
+ */
+int log_dir_load(const char *conf, int64_t now, bool need, const char *what, const char **dir,
+		 struct policy **ret_p);
 int cmd_reload(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_device(int argc, char **argv);

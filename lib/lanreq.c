@@ -647,7 +647,8 @@ static void roles_text(unsigned roles, char *buf, size_t len)
 	}
 }
 
-static int need_roles(const struct lr_ctx *cx, const char *verb, unsigned roles, char *why,
+/* @what: "'device approve'", "the second approval (C-1)". */
+static int need_roles(const struct lr_ctx *cx, const char *what, unsigned roles, char *why,
 		      size_t len)
 {
 	char names[160];
@@ -655,13 +656,15 @@ static int need_roles(const struct lr_ctx *cx, const char *verb, unsigned roles,
 	if (cx->roles & roles)
 		return 0;
 	roles_text(roles, names, sizeof(names));
-	return fail(why, len, "'device %s' needs the role %s; %s does not hold it", verb, names,
-		    cx->actor);
+	return fail(why, len, "%s needs the role %s; %s does not hold it", what, names, cx->actor);
 }
 
 int lr_need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len)
 {
-	return need_roles(cx, lr_op_name(op), lr_op_roles(op), why, len);
+	char what[40];
+
+	snprintf(what, sizeof(what), "'device %s'", lr_op_name(op));
+	return need_roles(cx, what, lr_op_roles(op), why, len);
 }
 
 static int need_state(const json_t *doc, unsigned states, const char *verb, char *why,
@@ -834,8 +837,8 @@ static int approve_second(const struct lr_ctx *cx, json_t *doc, const json_t *ar
 {
 	int r;
 
-	if ((r = need_roles(cx, "approve' (the second approval, C-1", cx->set->second_approval,
-			    why, len)))
+	if ((r = need_roles(cx, "the second approval (C-1)", cx->set->second_approval, why,
+			    len)))
 		return r;
 	if (!strcmp(str(doc, "approved_by") ?: "", cx->actor))
 		return fail(why, len, "%s approved registration %lld already; the second approval "
@@ -955,7 +958,7 @@ int lr_refuse(const struct lr_ctx *cx, json_t *doc, const char *reason, char *wh
 	/* C-1: the second approver may refuse what waits for them. */
 	if (s == LRS_SECOND || (pc && has(pc, "approved_by")))
 		roles |= cx->set->second_approval;
-	if ((r = need_roles(cx, "refuse", roles, why, len)))
+	if ((r = need_roles(cx, "'device refuse'", roles, why, len)))
 		return r;
 	if (!pc && (r = need_state(doc, ST(LRS_REQUESTED) | ST(LRS_SECOND), "refused", why, len)))
 		return r;
@@ -1105,8 +1108,8 @@ static int approve_change(const struct lr_ctx *cx, json_t *doc, const json_t *ar
 	int r;
 
 	if (has(pc, "approved_by")) {
-		if ((r = need_roles(cx, "approve' (the second approval, C-1",
-				    cx->set->second_approval, why, len)))
+		if ((r = need_roles(cx, "the second approval (C-1)", cx->set->second_approval,
+				    why, len)))
 			return r;
 		if (!strcmp(str(pc, "approved_by"), cx->actor))
 			return fail(why, len, "%s approved this change already; the second "

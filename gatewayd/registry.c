@@ -62,6 +62,14 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL, quarantined_by TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  released_at INTEGER, released_by TEXT, instructed_by TEXT);"
 	"CREATE INDEX addr_quarantines_value ON addr_quarantines(value);",
+	/*
+	 * 4 -> 5: C-1, LANREQ-36, LANREQ-48: documents may hold the states
+	 * "second-approval" and "held" and a "pending_change". The tables do
+	 * not change, but a gatewayd of schema 4 would read an unknown state
+	 * as "requested" (and could approve a held device again): the version
+	 * makes it refuse this database instead.
+	 */
+	"SELECT 1;",
 };
 
 const char *registry_errmsg(struct registry *r)

@@ -21,6 +21,8 @@
 #   head endorses and both approvers approve; then pc1's old address is cut
 #   and the new one admitted, and the change notice goes. A refused change
 #   leaves the registration as it was and notifies the refusal.
+# - A database of schema 4 (this one, its user_version set back) migrates to
+#   schema 5 at start and keeps every registration.
 #
 # Usage: BUILD=build tests/e2e/registry_flow.sh   (root)
 set -u
@@ -34,7 +36,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "SKIP: $0 needs root (network namespaces, nft)" >&2
 	exit 2
 fi
-for t in "$gatewayd" "$netctl" socat nc conntrack setpriv jq; do
+for t in "$gatewayd" "$netctl" socat nc conntrack setpriv jq sqlite3; do
 	command -v "$t" >/dev/null || { echo "FAIL: $t not found (scripts/deps)" >&2; exit 1; }
 done
 
@@ -278,6 +280,16 @@ ok "LANREQ-36: the netadmin refused the change" "registration 1: changed" \
 	fail "after the refusal: $(dev show 1 --json | jq -c .registration.change_refused)"
 wait_for 5 mail_with "Subject: LAN connection change request 1 refused" &&
 	pass "C-24: the refusal of the change is notified" || fail "no notice of the refused change"
+
+# ---- schema 4 -> 5 ---------------------------------------------------------------
+stop_gatewayd
+sqlite3 "$state/registry.db" "PRAGMA user_version = 4"
+start_gatewayd || { fail "gatewayd did not start on a schema-4 database: $(tail -n5 "$tmp/gatewayd.log")"; exit 1; }
+[[ $("$netctl" status --json -S "$sock" | jq .registry.schema) == 5 &&
+	$(sqlite3 "$state/registry.db" "PRAGMA user_version") == 5 &&
+	$(jq_doc .registration.state) == changed && $(jq_doc '.registration."device.ip"') == 10.11.0.150 ]] &&
+	pass "a schema-4 database migrates to schema 5 at start and keeps its registrations" ||
+	fail "migration: schema $("$netctl" status --json -S "$sock" | jq .registry.schema), $(dev show 1 | head -n1)"
 
 stop_gatewayd
 grep -q "AddressSanitizer\|LeakSanitizer\|runtime error" "$tmp/gatewayd.log" &&

@@ -614,8 +614,11 @@ static void print_people(const json_t *res)
 	       "APPOINTMENT APPROVED BY");
 	json_array_foreach(json_object_get(res, "current"), i, e) {
 		value_text(json_object_get(e, "roles"), roles, sizeof(roles));
-		printf("  %-12s %-30s %-24s %s\n", s_of(e, "user"), s_of(e, "name"), roles,
-		       s_of(e, "approved_by"));
+		printf("  %-12s %-30s %-24s %s%s%s\n", s_of(e, "user"), s_of(e, "name"), roles,
+		       s_of(e, "approved_by"),
+		       /* C-1, LANREQ-48: the department a head or officer answers for. */
+		       json_object_get(e, "department") ? "  department: " : "",
+		       json_object_get(e, "department") ? s_of(e, "department") : "");
 	}
 	printf("changes of the config's people (ADM-5, ADM-6):\n");
 	json_array_foreach(json_object_get(res, "changes"), i, e) {

@@ -195,7 +195,8 @@ probe "$pc1" && pass "LANREQ-43: pc1 admitted at the second approval" ||
 	fail "pc1 not admitted after the second approval: $(elements)"
 wait_for 5 mail_with "approved by Gateway console (root) and Emi Ito (ISMS manager)" &&
 	pass "C-24: the approval notice names both approvers" || fail "no approval notice naming both approvers"
-ok "ADM-1: 'device people' lists the new roles and departments" "Emi Ito (ISMS manager) .*isms-manager" dev people
+ok "ADM-1: 'device people' lists the new roles" "Emi Ito (ISMS manager) .*isms-manager" dev people
+ok "C-1: 'device people' lists a head's department" "Jiro Kimura (head, sales) .*department: Sales" dev people
 
 # ---- LANREQ-48: held until the security officer clears it ---------------------
 refused "LANREQ-48: the help desk holding" "needs the role netadmin or operator" \

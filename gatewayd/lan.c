@@ -120,6 +120,8 @@ static void settings_from(struct lan *l, const struct policy *p)
 	l->set.max_period = p->registry.max_period;
 	l->set.utc_offset = p->registry.utc_offset;
 	l->set.four_eyes = p->registry.four_eyes;
+	l->set.second_approval = p->registry.second_approval;
+	l->set.direct_change = p->registry.direct_change;
 	memcpy(l->set.dept_check, p->registry.dept_check, sizeof(l->set.dept_check));
 	l->set.n_dept_check = p->registry.n_dept_check;
 }
@@ -172,7 +174,8 @@ static bool is_live(const json_t *doc)
 {
 	enum lr_state s = lr_state(doc);
 
-	return s == LRS_REQUESTED || s == LRS_APPROVED || s == LRS_CHANGED || s == LRS_QUARANTINED;
+	return s == LRS_REQUESTED || s == LRS_APPROVED || s == LRS_CHANGED ||
+	       s == LRS_QUARANTINED || s == LRS_SECOND || s == LRS_HELD;
 }
 
 /* Adds (@add) or removes @doc's unique values in the index. */
@@ -1174,7 +1177,7 @@ static json_t *summary(const json_t *doc)
 					    "device.name", "device.hostname", "device.mac",
 					    "device.ip",   "lease_ip",	  "user.name",
 					    "user.department", "usage.valid_until", "change_required",
-					    "check_due",   "check_confirmed_by" };
+					    "check_due",   "check_confirmed_by", "pending_change" };
 	json_t *s = json_object();
 	size_t i;
 
@@ -1256,7 +1259,7 @@ static json_t *report(struct lan *l, const json_t *args, int64_t now, char *err,
 		enum lr_state s = lr_state(doc);
 		json_t *row;
 
-		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED && s != LRS_HELD)
 			continue;
 		if (!strcmp(kind, "conformance")) {
 			/* LANREQ-30: the checks still open, due or overdue. */
@@ -1362,11 +1365,11 @@ static json_t *export_list(struct lan *l, const json_t *args, char *err, size_t 
 		enum lr_state s = lr_state(doc);
 		json_t *row;
 
-		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED && s != LRS_HELD)
 			continue;
-		/* A quarantined device gets no lease; the zone filter applies as for macs. */
+		/* A quarantined or held device gets no lease; the zone filter applies as for macs. */
 		if (!strcmp(list, "dhcp") &&
-		    (s == LRS_QUARANTINED ||
+		    (s == LRS_QUARANTINED || s == LRS_HELD ||
 		     (arg_str(args, "zone") &&
 		      strcmp(arg_str(args, "zone"),
 			     json_string_value(json_object_get(doc, "zone")) ?: ""))))
@@ -1428,7 +1431,7 @@ static const char *verdict_of(const struct lan *l, json_t *all, const char *mac,
 					 ?: json_string_value(json_object_get(doc, "lease_ip"));
 		const char *dz = json_string_value(json_object_get(doc, "zone"));
 
-		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED)
+		if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED && s != LRS_HELD)
 			continue;
 		if (dm && mac && !strcmp(dm, mac)) {
 			*id = json_integer_value(json_object_get(doc, "id"));
@@ -1436,7 +1439,8 @@ static const char *verdict_of(const struct lan *l, json_t *all, const char *mac,
 				return "a registered device in another zone";
 			if (strcmp(ip, "0.0.0.0") && (!di || strcmp(di, ip)))
 				return "a registered MAC with another address";
-			return s == LRS_QUARANTINED ? "quarantined" : "registered";
+			/* LANREQ-48: held devices are registered but not admitted. */
+			return s == LRS_QUARANTINED ? "quarantined" : s == LRS_HELD ? "held" : "registered";
 		}
 		if (di && ip && !strcmp(di, ip)) {
 			*id = json_integer_value(json_object_get(doc, "id"));
@@ -1583,8 +1587,9 @@ fail:
 
 static json_t *people_snapshot(const struct policy *p)
 {
-	static const enum role roles[] = { ROLE_NETADMIN, ROLE_OPERATOR, ROLE_HELPDESK,
-					   ROLE_AUDITOR, ROLE_DEPT_HEAD };
+	static const enum role roles[] = { ROLE_NETADMIN,	  ROLE_OPERATOR,     ROLE_HELPDESK,
+					   ROLE_AUDITOR,	  ROLE_DEPT_HEAD,    ROLE_ISMS_MANAGER,
+					   ROLE_SECURITY_OFFICER };
 	json_t *a = json_array();
 	size_t i, k;
 
@@ -1595,9 +1600,9 @@ static json_t *people_snapshot(const struct policy *p)
 		for (k = 0; k < ARRAY_SIZE(roles); k++)
 			if (pe->roles & roles[k])
 				json_array_append_new(r, json_string(role_name(roles[k])));
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s?}", "user", pe->user, "name",
-						   pe->name, "roles", r, "approved_by",
-						   pe->approved_by));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s?, s:s?}", "user", pe->user,
+						   "name", pe->name, "roles", r, "approved_by",
+						   pe->approved_by, "department", pe->department));
 	}
 	return a;
 }
@@ -1773,7 +1778,9 @@ static json_t *dept_rows(struct lan *l, int64_t now)
 		int64_t at = 0;
 		json_t *row;
 
-		if ((s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED) || !d)
+		if ((s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED &&
+		     s != LRS_HELD) ||
+		    !d)
 			continue;
 		time_parse(json_string_value(json_object_get(doc, "approved_at")) ?: "", &at);
 		row = json_object_get(by, d);
@@ -2084,13 +2091,14 @@ static void subject_of(const json_t *doc, char *buf, size_t len)
 	snprintf(buf, len, "device:%lld", (long long)json_integer_value(json_object_get(doc, "id")));
 }
 
-json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, const json_t *args,
-		   int64_t now, char *err, size_t errlen)
+json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, const char *department,
+		   int op_, const json_t *args, int64_t now, char *err, size_t errlen)
 {
 	enum lr_op op = (enum lr_op)op_;
 	struct lr_ctx cx = { .p = l->p, .set = &l->set, .actor = actor, .roles = roles,
-			     .now = now, .ip_taken = ip_taken, .mac_taken = mac_taken,
-			     .hostname_taken = host_taken };
+			     .department = department, .now = now, .ip_taken = ip_taken,
+			     .mac_taken = mac_taken, .hostname_taken = host_taken };
+	const char *action = NULL;
 	json_t *all = NULL, *doc = NULL, *before = NULL, *res = NULL;
 	const char *reason = NULL;
 	char subject[64];
@@ -2233,9 +2241,6 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		before = json_deep_copy(doc);
 		reason = arg_str(args, "reason");
 		switch (op) {
-		case LRO_ENDORSE:
-			r = lr_endorse(&cx, doc, err, errlen);
-			break;
 		case LRO_APPROVE: {
 			json_t *a = fields_of(args);
 
@@ -2244,12 +2249,34 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 			json_object_del(a, "ip");
 			r = lr_approve(&cx, doc, a, err, errlen);
 			json_decref(a);
-			notice = LRN_APPROVED;
+			/* C-1, LANREQ-36: notified once the approval is complete. */
+			if (json_object_get(before, "pending_change")) {
+				action = json_object_get(doc, "pending_change") ? "approve change "
+										  "(first of two)"
+										: "approve change";
+				if (!json_object_get(doc, "pending_change"))
+					notice = LRN_CHANGED;
+			} else if (lr_state(doc) == LRS_SECOND) {
+				action = "approve (first of two)";
+			} else {
+				action = lr_state(before) == LRS_SECOND ? "second approval" : NULL;
+				notice = LRN_APPROVED;
+			}
 			break;
 		}
 		case LRO_REFUSE:
+			if (json_object_get(before, "pending_change"))
+				action = "refuse change";
 			r = lr_refuse(&cx, doc, reason, err, errlen);
 			notice = LRN_REFUSED;
+			break;
+		case LRO_HOLD:
+			r = lr_hold(&cx, doc, reason, err, errlen);
+			break;
+		case LRO_CLEAR:
+			r = lr_clear(&cx, doc, arg_str(args, "checked_by"), arg_str(args, "note"),
+				     err, errlen);
+			reason = arg_str(args, "note");
 			break;
 		case LRO_CHANGE: {
 			json_t *a = fields_of(args);
@@ -2260,7 +2287,19 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 			r = lr_change(&cx, doc, a, err, errlen);
 			reason = arg_str(args, "change.reason");
 			json_decref(a);
-			notice = LRN_CHANGED;
+			/* LANREQ-36: filed, or (registry.direct_change) filed and approved. */
+			if (json_object_get(doc, "pending_change")) {
+				action = "change request";
+			} else {
+				action = "change (direct)";
+				notice = LRN_CHANGED;
+			}
+			break;
+		}
+		case LRO_ENDORSE: {
+			if (json_object_get(before, "pending_change"))
+				action = "endorse change";
+			r = lr_endorse(&cx, doc, err, errlen);
 			break;
 		}
 		case LRO_END:
@@ -2290,7 +2329,8 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 			goto dbfail;
 	}
 	subject_of(doc, subject, sizeof(subject));
-	r = registry_event(l->reg, now, actor, subject, lr_op_name(op), reason, before, doc);
+	r = registry_event(l->reg, now, actor, subject, action ? action : lr_op_name(op), reason,
+			   before, doc);
 	if (!r && notice != LRN__COUNT)
 		r = add_notice(l, doc, notice, now);
 	if (r || (r = registry_commit(l->reg)))
@@ -2304,7 +2344,8 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op_, co
 		 reason ? reason : "");
 	sync_doc(l, before, doc, now);
 	notify_start(l, now);
-	res = json_pack("{s:O, s:b}", "registration", doc, "kernel_synced", l->synced);
+	res = json_pack("{s:O, s:b, s:s}", "registration", doc, "kernel_synced", l->synced,
+			"action", action ? action : lr_op_name(op));
 	if (res && !l->synced)
 		json_object_set_new(res, "kernel_error", json_string(l->sync_err));
 	json_decref(all);

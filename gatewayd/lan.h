@@ -35,11 +35,12 @@ int lan_fill(struct lan *l, const struct policy *p, struct ruleset *rs, int64_t 
 void lan_applied(struct lan *l, const struct policy *p, const struct ruleset *rs);
 
 /*
- * One 'netctl device' request by @actor (a person with @roles). Returns the
- * result (a JSON value) or NULL with *@err set to the refusal reason.
+ * One 'netctl device' request by @actor (a person with @roles, answering
+ * for @department or, NULL, any; C-1, LANREQ-48). Returns the result (a
+ * JSON value) or NULL with *@err set to the refusal reason.
  */
-json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, int op, const json_t *args,
-		   int64_t now, char *err, size_t errlen);
+json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, const char *department,
+		   int op, const json_t *args, int64_t now, char *err, size_t errlen);
 
 /* The registry's clock: expiries, notices, usage hours. Call at lan_next(). */
 void lan_tick(struct lan *l, int64_t now);

@@ -1043,8 +1043,8 @@ static char *handle(struct gwd *g, uid_t uid, const char *buf, size_t len)
 			ctl_request_fini(&req);
 			return reply_error("the LAN registry is not open (see the log)", NULL);
 		}
-		res = lan_handle(g->lan, pe->name, pe->roles, req.op, req.args, now_s(), why,
-				 sizeof(why));
+		res = lan_handle(g->lan, pe->name, pe->roles, pe->department, req.op, req.args,
+				 now_s(), why, sizeof(why));
 		if (!res && lr_op_writes((enum lr_op)req.op))
 			log_warning("control: device %s by %s (%s) refused: %s",
 				    lr_op_name((enum lr_op)req.op), pe->name, user, why);

@@ -65,12 +65,18 @@ static const char *const migrations[] = {
 	"  released_at INTEGER, released_by TEXT, instructed_by TEXT);"
 	"CREATE INDEX addr_quarantines_value ON addr_quarantines(value);",
 	/*
-	 * 4 -> 5 (lan3: equipment details): LANREQ-47: what an equipment
-	 * sighting said, sightings.detail. Done in code (migrate_in_code), and
-	 * only when the column is missing, so that it may run before or after
-	 * another branch's step of the same number.
+	 * 4 -> 5: LANREQ-47: what an equipment sighting said, sightings.detail.
+	 * Done in code (migrate_in_code), and only when the column is missing.
 	 */
 	MIGRATE_IN_CODE,
+	/*
+	 * 5 -> 6: C-1, LANREQ-36, LANREQ-48: documents may hold the states
+	 * "second-approval" and "held" and a "pending_change". The tables do
+	 * not change, but an older gatewayd would read an unknown state as
+	 * "requested" (and could approve a held device again): the version
+	 * makes it refuse this database instead.
+	 */
+	"SELECT 1;",
 };
 
 const char *registry_errmsg(struct registry *r)

@@ -21,7 +21,7 @@
 struct registry;
 
 /* The schema version this gatewayd writes. */
-#define REGISTRY_SCHEMA 5
+#define REGISTRY_SCHEMA 6
 
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);

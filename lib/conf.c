@@ -1210,11 +1210,13 @@ static int parse_wan(struct ctx *c, const config_setting_t *g)
 	return r ? -EINVAL : 0;
 }
 
+/* ADM-1, C-1, LANREQ-48: the role names, in the order of enum role's bits. */
+static const char *const roles[] = { "netadmin",  "operator",     "helpdesk",	     "auditor",
+				     "dept-head", "isms-manager", "security-officer" };
+
 static int parse_person(struct ctx *c, const config_setting_t *g)
 {
-	static const char *const keys[] = { "user", "name", "roles", "approved_by" };
-	static const char *const roles[] = { "netadmin", "operator", "helpdesk", "auditor",
-					     "dept-head" };
+	static const char *const keys[] = { "user", "name", "roles", "approved_by", "department" };
 	struct person *pe, **slot;
 	char **names = NULL, *what;
 	size_t n = 0, cap = 0, i, k;
@@ -1235,10 +1237,12 @@ static int parse_person(struct ctx *c, const config_setting_t *g)
 	check_keys(c, g, what, keys, ARRAY_SIZE(keys));
 	r |= get_str(c, g, what, "name", true, &pe->name);
 	r |= get_str(c, g, what, "approved_by", false, &pe->approved_by);
+	/* C-1, LANREQ-48: a dept-head endorses, a security officer clears, for this department. */
+	r |= get_str(c, g, what, "department", false, &pe->department);
 	r |= get_strs(c, g, what, "roles", ARRAY_SIZE(roles), NULL, &names, &n, &cap, &m);
 	if (!n && !r)
 		r |= perr(c, g, "%s: 'roles' is required (netadmin, operator, helpdesk, auditor, "
-				"dept-head; ADM-1)",
+				"dept-head, isms-manager, security-officer; ADM-1)",
 			  what);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < ARRAY_SIZE(roles); k++)
@@ -1423,7 +1427,7 @@ static int parse_registry(struct ctx *c, const config_setting_t *g)
 	static const char *const keys[] = { "db",	    "notify_command", "notify_from",
 					    "expiry_notice", "conformance_check", "max_period",
 					    "utc_offset",    "four_eyes",	      "department_check",
-					    "department_check_to",
+					    "department_check_to", "second_approval", "direct_change",
 					    "known_equipment", "peer_days", "retention" };
 	static const struct {
 		const char *key, *reqs;
@@ -1462,6 +1466,29 @@ static int parse_registry(struct ctx *c, const config_setting_t *g)
 		r |= perr(c, config_setting_get_member(g, "utc_offset"),
 			  "registry: utc_offset '%s' is not like \"+09:00\"", v);
 	r |= get_bool(c, g, "registry", "four_eyes", &rs->four_eyes);
+	r |= get_bool(c, g, "registry", "direct_change", &rs->direct_change);
+	/* C-1: the optional second approver, named by a role of the people. */
+	v = NULL;
+	r |= get_str(c, g, "registry", "second_approval", false, &v);
+	if (v) {
+		for (i = 0; i < ARRAY_SIZE(roles); i++)
+			if (!strcmp(v, roles[i]))
+				break;
+		/* Not the first approver's role, nor one that does not decide. */
+		if (i == ARRAY_SIZE(roles) ||
+		    !((1u << i) & (ROLE_ISMS_MANAGER | ROLE_DEPT_HEAD | ROLE_SECURITY_OFFICER))) {
+			const char *hint = str_closest(v, roles, ARRAY_SIZE(roles));
+
+			r |= perr(c, config_setting_get_member(g, "second_approval"),
+				  "registry: second_approval '%s' is not a role that can approve a "
+				  "second time (isms-manager, dept-head or security-officer; C-1)%s%s%s",
+				  v, hint && i == ARRAY_SIZE(roles) ? " (did you mean '" : "",
+				  hint && i == ARRAY_SIZE(roles) ? hint : "",
+				  hint && i == ARRAY_SIZE(roles) ? "'?)" : "");
+		} else {
+			rs->second_approval = 1u << i;
+		}
+	}
 	r |= get_str(c, g, "registry", "department_check_to", false, &rs->dept_check_to);
 	r |= parse_dept_check(c, g, rs);
 	r |= parse_registry_watch(c, g, rs);

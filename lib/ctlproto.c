@@ -62,7 +62,7 @@ unsigned ctl_verb_roles(enum ctl_verb v)
 		return ROLE_NETADMIN;
 	case CTL_DEVICE:
 		/* Any role may reach the registry; each op then needs its own (lr_op_roles). */
-		return ROLE_NETADMIN | ROLE_OPERATOR | ROLE_HELPDESK | ROLE_AUDITOR | ROLE_DEPT_HEAD;
+		return ROLE__ALL;
 	default:
 		return 0;
 	}

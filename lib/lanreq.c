@@ -20,7 +20,8 @@ static const char *const state_names[LRS__COUNT] = {
 	[LRS_REQUESTED] = "requested", [LRS_APPROVED] = "approved",
 	[LRS_REFUSED] = "refused",     [LRS_CHANGED] = "changed",
 	[LRS_QUARANTINED] = "quarantined", [LRS_EXPIRED] = "expired",
-	[LRS_ENDED] = "ended",
+	[LRS_ENDED] = "ended",	       [LRS_SECOND] = "second-approval",
+	[LRS_HELD] = "held",
 };
 
 const char *lr_state_name(enum lr_state s)
@@ -51,7 +52,7 @@ enum lr_state lr_state(const json_t *doc)
 static bool live(enum lr_state s)
 {
 	return s == LRS_REQUESTED || s == LRS_APPROVED || s == LRS_CHANGED ||
-	       s == LRS_QUARANTINED;
+	       s == LRS_QUARANTINED || s == LRS_SECOND || s == LRS_HELD;
 }
 
 static const char *const op_names[LRO__COUNT] = {
@@ -62,6 +63,7 @@ static const char *const op_names[LRO__COUNT] = {
 	[LRO_REPORT] = "report",	 [LRO_EXPORT] = "export",   [LRO_SEEN] = "seen",
 	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",   [LRO_RESEND] = "resend",
 	[LRO_CHECK] = "check",		 [LRO_QUARANTINED] = "quarantined",
+	[LRO_HOLD] = "hold",		 [LRO_CLEAR] = "clear",
 };
 
 const char *lr_op_name(enum lr_op op)
@@ -83,8 +85,7 @@ int lr_op_parse(const char *s, enum lr_op *ret)
 
 unsigned lr_op_roles(enum lr_op op)
 {
-	const unsigned everyone =
-		ROLE_NETADMIN | ROLE_OPERATOR | ROLE_HELPDESK | ROLE_AUDITOR | ROLE_DEPT_HEAD;
+	const unsigned everyone = ROLE__ALL;
 
 	switch (op) {
 	case LRO_REQUEST:
@@ -92,6 +93,18 @@ unsigned lr_op_roles(enum lr_op op)
 		return ROLE_HELPDESK | ROLE_NETADMIN | ROLE_DEPT_HEAD;
 	case LRO_ENDORSE:
 		return ROLE_DEPT_HEAD;
+	case LRO_CHANGE:
+		/*
+		 * LANREQ-34..36: a change is requested like a registration (the
+		 * help desk files it, the head endorses it, a netadmin approves).
+		 */
+		return ROLE_HELPDESK | ROLE_NETADMIN | ROLE_DEPT_HEAD;
+	case LRO_HOLD:
+		/* LANREQ-48: suspending admission is a predefined operator action (ADM-4). */
+		return ROLE_NETADMIN | ROLE_OPERATOR;
+	case LRO_CLEAR:
+		/* LANREQ-48: only the security officer confirms the malware check. */
+		return ROLE_SECURITY_OFFICER;
 	case LRO_QUARANTINE:
 		/* ADM-4: an emergency cut-off is a predefined operator action; lifting it is not. */
 		return ROLE_NETADMIN | ROLE_OPERATOR;
@@ -102,9 +115,8 @@ unsigned lr_op_roles(enum lr_op op)
 		 * procedure (after the mail relay is repaired).
 		 */
 		return ROLE_NETADMIN | ROLE_OPERATOR;
-	case LRO_APPROVE:
+	case LRO_APPROVE: /* and the second approver's role (C-1; lr_approve) */
 	case LRO_REFUSE:
-	case LRO_CHANGE:
 	case LRO_END:
 	case LRO_RELEASE:
 	case LRO_CONFIRM:
@@ -127,7 +139,8 @@ unsigned lr_op_roles(enum lr_op op)
 
 bool lr_op_writes(enum lr_op op)
 {
-	return op <= LRO_CONFIRM || op == LRO_PERSON || op == LRO_RESEND;
+	return op <= LRO_CONFIRM || op == LRO_PERSON || op == LRO_RESEND || op == LRO_HOLD ||
+	       op == LRO_CLEAR;
 }
 
 static const char *const notice_names[LRN__COUNT] = {
@@ -613,16 +626,45 @@ static int check_doc(const struct lr_ctx *cx, const json_t *doc, int64_t self_id
 	return 0;
 }
 
+/* "netadmin", "netadmin or operator", "netadmin, helpdesk or dept-head" */
+static void roles_text(unsigned roles, char *buf, size_t len)
+{
+	unsigned bit, n = 0, total = (unsigned)__builtin_popcount(roles & ROLE__ALL);
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (bit = 1; bit & ROLE__ALL; bit <<= 1) {
+		int w;
+
+		if (!(roles & bit))
+			continue;
+		n++;
+		w = snprintf(buf + o, len - o, "%s%s", n == 1 ? "" : n == total ? " or " : ", ",
+			     role_name((enum role)bit));
+		if (w < 0 || (size_t)w >= len - o)
+			return;
+		o += (size_t)w;
+	}
+}
+
+/* @what: "'device approve'", "the second approval (C-1)". */
+static int need_roles(const struct lr_ctx *cx, const char *what, unsigned roles, char *why,
+		      size_t len)
+{
+	char names[160];
+
+	if (cx->roles & roles)
+		return 0;
+	roles_text(roles, names, sizeof(names));
+	return fail(why, len, "%s needs the role %s; %s does not hold it", what, names, cx->actor);
+}
+
 int lr_need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len)
 {
-	if (cx->roles & lr_op_roles(op))
-		return 0;
-	return fail(why, len, "'device %s' needs the role %s; %s does not hold it", lr_op_name(op),
-		    op == LRO_ENDORSE				     ? "dept-head"
-		    : op == LRO_REQUEST				     ? "helpdesk, netadmin or dept-head"
-		    : op == LRO_QUARANTINE || op == LRO_RESEND ? "netadmin or operator"
-							     : "netadmin",
-		    cx->actor);
+	char what[40];
+
+	snprintf(what, sizeof(what), "'device %s'", lr_op_name(op));
+	return need_roles(cx, what, lr_op_roles(op), why, len);
 }
 
 static int need_state(const json_t *doc, unsigned states, const char *verb, char *why,
@@ -637,6 +679,30 @@ static int need_state(const json_t *doc, unsigned states, const char *verb, char
 		    verb);
 }
 #define ST(s) (1u << (s))
+
+/*
+ * C-1, LANREQ-48: a department head (security officer) with a department in
+ * the config answers for that department only; the registration's
+ * user.department decides, or the one a pending change @pc moves it to.
+ */
+static bool dept_ok(const struct lr_ctx *cx, const json_t *doc, const json_t *pc)
+{
+	const char *d = str(doc, "user.department");
+	const char *nd = pc ? str(json_object_get(pc, "fields"), "user.department") : NULL;
+
+	if (!cx->department || !*cx->department)
+		return true;
+	return (d && !strcmp(d, cx->department)) || (nd && !strcmp(nd, cx->department));
+}
+
+static int dept_refusal(const struct lr_ctx *cx, const json_t *doc, const char *what,
+			const char *reqs, char *why, size_t len)
+{
+	return fail(why, len, "%s %s for the department '%s'; registration %lld is for '%s' (%s)",
+		    cx->actor, what, cx->department,
+		    (long long)json_integer_value(json_object_get(doc, "id")),
+		    str(doc, "user.department") ?: "", reqs);
+}
 
 int lr_request(const struct lr_ctx *cx, const json_t *args, json_t **ret, char *why, size_t len)
 {
@@ -662,8 +728,11 @@ int lr_request(const struct lr_ctx *cx, const json_t *args, json_t **ret, char *
 	if (!r)
 		r = set_str(doc, "state", "requested") ?: set_str(doc, "requested_by", cx->actor) ?:
 			set_time(doc, "requested_at", cx->now);
-	/* C-1: a request filed by the department head carries the endorsement. */
-	if (!r && (cx->roles & ROLE_DEPT_HEAD))
+	/*
+	 * C-1: a request filed by the department head carries the endorsement,
+	 * if it is for their department.
+	 */
+	if (!r && (cx->roles & ROLE_DEPT_HEAD) && dept_ok(cx, doc, NULL))
 		r = set_str(doc, "endorsed_by", cx->actor) ?: set_time(doc, "endorsed_at", cx->now);
 	if (r) {
 		json_decref(doc);
@@ -675,13 +744,29 @@ int lr_request(const struct lr_ctx *cx, const json_t *args, json_t **ret, char *
 
 int lr_endorse(const struct lr_ctx *cx, json_t *doc, char *why, size_t len)
 {
+	json_t *pc = json_object_get(doc, "pending_change");
 	int r;
 
-	if ((r = lr_need_role(cx, LRO_ENDORSE, why, len)) ||
-	    (r = need_state(doc, ST(LRS_REQUESTED), "endorsed", why, len)))
+	if ((r = lr_need_role(cx, LRO_ENDORSE, why, len)))
+		return r;
+	/* LANREQ-36: a change request is endorsed like a request. */
+	if (pc) {
+		if (has(pc, "endorsed_by"))
+			return fail(why, len, "the pending change is endorsed by %s already",
+				    str(pc, "endorsed_by"));
+		if (has(pc, "approved_by"))
+			return fail(why, len, "the pending change is approved by %s already",
+				    str(pc, "approved_by"));
+		if (!dept_ok(cx, doc, pc))
+			return dept_refusal(cx, doc, "endorses", "C-1", why, len);
+		return set_str(pc, "endorsed_by", cx->actor) ?: set_time(pc, "endorsed_at", cx->now);
+	}
+	if ((r = need_state(doc, ST(LRS_REQUESTED), "endorsed", why, len)))
 		return r;
 	if (has(doc, "endorsed_by"))
 		return fail(why, len, "already endorsed by %s", str(doc, "endorsed_by"));
+	if (!dept_ok(cx, doc, NULL))
+		return dept_refusal(cx, doc, "endorses", "C-1", why, len);
 	return set_str(doc, "endorsed_by", cx->actor) ?: set_time(doc, "endorsed_at", cx->now);
 }
 
@@ -743,6 +828,31 @@ static int64_t doc_id(const json_t *doc)
 	return json_integer_value(json_object_get(doc, "id"));
 }
 
+static int approve_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why,
+			  size_t len);
+
+/* C-1: the second approver's consent; the registration is admitted from here on. */
+static int approve_second(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why,
+			  size_t len)
+{
+	int r;
+
+	if ((r = need_roles(cx, "the second approval (C-1)", cx->set->second_approval, why,
+			    len)))
+		return r;
+	if (!strcmp(str(doc, "approved_by") ?: "", cx->actor))
+		return fail(why, len, "%s approved registration %lld already; the second approval "
+				      "is another person's (C-1)",
+			    cx->actor, (long long)doc_id(doc));
+	if (json_object_size(args))
+		return fail(why, len, "a second approval sets no field (C-1)");
+	if ((r = check_doc(cx, doc, doc_id(doc), true, why, len)))
+		return r;
+	return set_str(doc, "state", "approved") ?: set_str(doc, "second_approved_by", cx->actor) ?:
+		set_time(doc, "second_approved_at", cx->now) ?:
+		set_time(doc, "check_due", cx->now + cx->set->conformance_check);
+}
+
 int lr_approve(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why, size_t len)
 {
 	static const char *const allowed[] = { "device.hostname", "device.ip", "usage.location",
@@ -754,6 +864,11 @@ int lr_approve(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *w
 	size_t i;
 	int r;
 
+	if (json_object_get(doc, "pending_change") &&
+	    (lr_state(doc) == LRS_APPROVED || lr_state(doc) == LRS_CHANGED))
+		return approve_change(cx, doc, args, why, len);
+	if (lr_state(doc) == LRS_SECOND && cx->set->second_approval)
+		return approve_second(cx, doc, args, why, len);
 	if ((r = lr_need_role(cx, LRO_APPROVE, why, len)) ||
 	    (r = need_state(doc, ST(LRS_REQUESTED), "approved", why, len)))
 		return r;
@@ -818,11 +933,12 @@ int lr_approve(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *w
 	r = check_doc(cx, work, doc_id(work), true, why, len);
 	if (r)
 		goto out;
-	r = set_str(work, "state", "approved") ?: set_str(work, "approved_by", cx->actor) ?:
-		set_time(work, "approved_at", cx->now);
+	/* C-1: with a second approver, not admitted until that approval too. */
+	r = set_str(work, "state", cx->set->second_approval ? "second-approval" : "approved") ?:
+		set_str(work, "approved_by", cx->actor) ?: set_time(work, "approved_at", cx->now);
 	if (!r && !has(work, "configured_by"))
 		r = set_str(work, "configured_by", cx->actor);
-	if (!r)
+	if (!r && !cx->set->second_approval)
 		r = set_time(work, "check_due", cx->now + cx->set->conformance_check);
 	if (!r) {
 		json_object_update(doc, work);
@@ -834,14 +950,33 @@ out:
 
 int lr_refuse(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, size_t len)
 {
+	json_t *pc = json_object_get(doc, "pending_change");
+	enum lr_state s = lr_state(doc);
+	unsigned roles = ROLE_NETADMIN;
 	int r;
 
-	if ((r = lr_need_role(cx, LRO_REFUSE, why, len)) ||
-	    (r = need_state(doc, ST(LRS_REQUESTED), "refused", why, len)))
+	/* C-1: the second approver may refuse what waits for them. */
+	if (s == LRS_SECOND || (pc && has(pc, "approved_by")))
+		roles |= cx->set->second_approval;
+	if ((r = need_roles(cx, "'device refuse'", roles, why, len)))
+		return r;
+	if (!pc && (r = need_state(doc, ST(LRS_REQUESTED) | ST(LRS_SECOND), "refused", why, len)))
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
 		return fail(why, len, "a refusal carries its reason for the applicant (LANREQ-4): "
 				      "--reason TEXT");
+	if (pc) {
+		/* LANREQ-36: the registration stays as approved; the change is kept as refused. */
+		json_t *done = json_deep_copy(pc);
+
+		if (!done || json_object_set_new(done, "refused_by", json_string(cx->actor)) ||
+		    set_time(done, "refused_at", cx->now) ||
+		    json_object_set_new(done, "refusal_reason", json_string(reason)) ||
+		    json_object_set_new(doc, "change_refused", done))
+			return -ENOMEM;
+		json_object_del(doc, "pending_change");
+		return 0;
+	}
 	return set_str(doc, "state", "refused") ?: set_str(doc, "refused_by", cx->actor) ?:
 		set_time(doc, "refused_at", cx->now) ?: set_str(doc, "refusal_reason", reason);
 }
@@ -862,36 +997,29 @@ static bool wider_list(const json_t *before, const json_t *after)
 	return false;
 }
 
-int lr_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why, size_t len)
+static const char *const change_keys[] = { "change.location", "change.purpose", "change.reason",
+					   "change.security_review", "change.unset" };
+
+/*
+ * The registration as the change @pc would make it (*@ret, a new
+ * document): its fields set and removed, refused if less secure than
+ * @doc (LANREQ-35) or against any rule (check_doc).
+ */
+static int change_result(const struct lr_ctx *cx, const json_t *doc, const json_t *pc,
+			 json_t **ret, char *why, size_t len)
 {
-	static const char *const extra[] = { "change.location", "change.purpose", "change.reason",
-					     "change.security_review" };
-	const char *review, *sec;
-	json_t *work, *change;
-	int r;
+	const char *review = str(pc, "security_review"), *sec;
+	json_t *work, *v;
 	size_t i;
+	int r;
 
-	if ((r = lr_need_role(cx, LRO_CHANGE, why, len)) ||
-	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "changed", why, len)))
-		return r;
-	/* LANREQ-34: where, what for and why, or no change. */
-	for (i = 0; i < 3; i++) {
-		const char *v = json_string_value(json_object_get(args, extra[i]));
-
-		if (!v || !*v || !text_ok(v) || strlen(v) > TEXT_MAX)
-			return fail(why, len, "a change request states its location, purpose and "
-					      "reason (LANREQ-34): --%s is missing",
-				    extra[i]);
-	}
-	review = json_string_value(json_object_get(args, "change.security_review"));
-	if (review && (!text_ok(review) || strlen(review) > TEXT_MAX))
-		return fail(why, len, "change.security_review is not printable text");
+	*ret = NULL;
 	work = json_deep_copy(doc);
 	if (!work)
 		return -ENOMEM;
-	r = take_fields(work, args, LRF_CHANGE, extra, ARRAY_SIZE(extra), why, len);
-	if (r)
-		goto out;
+	json_object_update(work, json_object_get(pc, "fields"));
+	json_array_foreach(json_object_get(pc, "unset"), i, v)
+		json_object_del(work, json_string_value(v));
 	/* LANREQ-35: never less secure than before. */
 	sec = str(work, "device.security");
 	if (!sec || !*sec || !strcasecmp(sec, "none"))
@@ -910,41 +1038,254 @@ int lr_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *wh
 		r = fail(why, len, "the change widens services, hours, zone or class: record the "
 				   "security comparison with --change.security_review TEXT "
 				   "(LANREQ-35)");
-	if (r)
-		goto out;
-	r = check_doc(cx, work, doc_id(work), true, why, len);
-	if (r)
-		goto out;
-	change = json_pack("{s:s, s:s, s:s, s:s*, s:s, s:s}", "location",
-			   json_string_value(json_object_get(args, "change.location")), "purpose",
-			   json_string_value(json_object_get(args, "change.purpose")), "reason",
-			   json_string_value(json_object_get(args, "change.reason")),
-			   "security_review", review, "by", cx->actor, "at", "");
-	if (!change) {
-		r = -ENOMEM;
-		goto out;
+	else
+		r = check_doc(cx, work, doc_id(work), true, why, len);
+	if (r) {
+		json_decref(work);
+		return r;
 	}
-	{
-		char buf[32];
+	*ret = work;
+	return 0;
+}
 
-		time_format(cx->now, buf, sizeof(buf));
-		json_object_set_new(change, "at", json_string(buf));
+/* LANREQ-36: the approved change takes effect; the check and the notices start again. */
+static int change_apply(const struct lr_ctx *cx, json_t *doc, json_t *pc, char *why, size_t len)
+{
+	static const char *const keep[] = { "location",	    "purpose",	   "reason",
+					    "security_review", "unset",	   "requested_by",
+					    "requested_at",    "endorsed_by", "endorsed_at",
+					    "approved_by",     "approved_at", "direct" };
+	json_t *work, *change;
+	size_t i;
+	int r;
+
+	if ((r = change_result(cx, doc, pc, &work, why, len)))
+		return r;
+	change = json_object();
+	for (i = 0; change && i < ARRAY_SIZE(keep); i++)
+		if (json_object_get(pc, keep[i]))
+			json_object_set(change, keep[i], json_object_get(pc, keep[i]));
+	if (!change || (has(pc, "approved_by") && set_str(change, "second_approved_by", cx->actor)) ||
+	    set_str(change, "by", cx->actor) || set_time(change, "at", cx->now) ||
+	    json_object_set_new(work, "last_change", change)) {
+		json_decref(work);
+		return -ENOMEM;
 	}
-	json_object_set_new(work, "last_change", change);
+	json_object_del(work, "pending_change");
 	json_object_del(work, "change_required");
-	r = set_str(work, "state", "changed") ?:
-		/* LANREQ-36: the 2-week check and the notices start again. */
-		set_time(work, "check_due", cx->now + cx->set->conformance_check);
 	json_object_del(work, "check_confirmed_by");
 	json_object_del(work, "check_confirmed_at");
 	json_object_del(work, "check_comment");
 	if (!json_equal(json_object_get(doc, "usage.valid_until"),
 			json_object_get(work, "usage.valid_until")))
 		json_object_del(work, "expiry_notice_at");
-	if (!r)
-		json_object_update(doc, work);
-out:
+	r = set_str(work, "state", "changed") ?:
+		/* LANREQ-36: the 2-week check and the notices start again. */
+		set_time(work, "check_due", cx->now + cx->set->conformance_check);
+	if (!r) {
+		/* Replaced whole: a removed field (change.unset) goes too. */
+		json_object_clear(doc);
+		r = json_object_update(doc, work) ? -ENOMEM : 0;
+	}
 	json_decref(work);
+	return r;
+}
+
+/*
+ * LANREQ-36, C-1: a netadmin approves the pending change (endorsed by the
+ * head unless it was filed directly), or, with a second approver, the
+ * second approver completes it.
+ */
+static int approve_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why,
+			  size_t len)
+{
+	static const char *const allowed[] = { "device.hostname", "device.ip", "usage.location",
+					       "device.connection_point" };
+	json_t *pc = json_object_get(doc, "pending_change"), *fields, *work;
+	const char *key;
+	json_t *v;
+	size_t i;
+	int r;
+
+	if (has(pc, "approved_by")) {
+		if ((r = need_roles(cx, "the second approval (C-1)", cx->set->second_approval,
+				    why, len)))
+			return r;
+		if (!strcmp(str(pc, "approved_by"), cx->actor))
+			return fail(why, len, "%s approved this change already; the second "
+					      "approval is another person's (C-1)",
+				    cx->actor);
+		if (json_object_size(args))
+			return fail(why, len, "a second approval sets no field (C-1)");
+		return change_apply(cx, doc, pc, why, len);
+	}
+	if ((r = lr_need_role(cx, LRO_APPROVE, why, len)))
+		return r;
+	if (!has(pc, "endorsed_by") && !json_is_true(json_object_get(pc, "direct")))
+		return fail(why, len, "the change of registration %lld is not endorsed by a "
+				      "department head yet (C-1, LANREQ-36): 'netctl device endorse "
+				      "%lld'",
+			    (long long)doc_id(doc), (long long)doc_id(doc));
+	if (cx->set->four_eyes && !strcmp(str(pc, "requested_by") ?: "", cx->actor) &&
+	    !json_is_true(json_object_get(pc, "direct")))
+		return fail(why, len, "%s filed this change and cannot approve it too (four eyes, "
+				      "ADM-11)",
+			    cx->actor);
+	json_object_foreach((json_t *)args, key, v) {
+		for (i = 0; i < ARRAY_SIZE(allowed); i++)
+			if (!strcmp(key, allowed[i]))
+				break;
+		if (i == ARRAY_SIZE(allowed))
+			return fail(why, len, "'%s' cannot be set on the approval of a change (only "
+					      "hostname, ip, location, connection point)",
+				    key);
+	}
+	/* What the approver adds (an address, a connection point) is part of the change. */
+	fields = json_deep_copy(json_object_get(pc, "fields"));
+	if (!fields)
+		return -ENOMEM;
+	r = take_fields(fields, args, LRF_CHANGE, NULL, 0, why, len);
+	if (r) {
+		json_decref(fields);
+		return r;
+	}
+	json_object_set_new(pc, "fields", fields);
+	if (!cx->set->second_approval)
+		return change_apply(cx, doc, pc, why, len);
+	/* C-1: checked now, applied at the second approval. */
+	if ((r = change_result(cx, doc, pc, &work, why, len)))
+		return r;
+	json_decref(work);
+	return set_str(pc, "approved_by", cx->actor) ?: set_time(pc, "approved_at", cx->now);
+}
+
+/* "device.hw, usage.hours" -> ["device.hw", "usage.hours"]: optional fields a change removes. */
+static int unset_list(const char *s, const json_t *fields, json_t **ret, char *why, size_t len)
+{
+	json_t *a = json_array();
+	char *copy, *tok, *save = NULL;
+	int r = 0;
+
+	*ret = NULL;
+	if (!a || !(copy = strdup(s)))
+		return json_decref(a), -ENOMEM;
+	for (tok = strtok_r(copy, ", ", &save); tok && !r; tok = strtok_r(NULL, ", ", &save)) {
+		const struct lr_field *f;
+		char *c;
+
+		for (c = tok; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		f = lr_field(tok);
+		if (!f) {
+			const char *hint = field_hint(tok);
+
+			r = fail(why, len, "change.unset: unknown field '%s'%s%s%s", tok,
+				 hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+		} else if (!(f->flags & LRF_CHANGE) || (f->flags & (LRF_REQUEST | LRF_APPROVAL))) {
+			r = fail(why, len, "change.unset: '%s' is required (%s); a change can set it, "
+					   "not remove it",
+				 tok, f->reqs);
+		} else if (json_object_get(fields, tok)) {
+			r = fail(why, len, "change.unset: '%s' is also given a value", tok);
+		} else if (json_array_append_new(a, json_string(tok))) {
+			r = -ENOMEM;
+		}
+	}
+	free(copy);
+	if (!r && !json_array_size(a))
+		r = fail(why, len, "change.unset: name the fields to remove");
+	if (r) {
+		json_decref(a);
+		return r;
+	}
+	*ret = a;
+	return 0;
+}
+
+int lr_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why, size_t len)
+{
+	json_t *pc, *fields = NULL, *unset = NULL, *work;
+	const char *review, *u;
+	int r;
+	size_t i;
+
+	if ((r = lr_need_role(cx, LRO_CHANGE, why, len)) ||
+	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "changed", why, len)))
+		return r;
+	if (json_object_get(doc, "pending_change"))
+		return fail(why, len, "registration %lld has a change pending, filed by %s; it is "
+				      "approved or refused first (LANREQ-36)",
+			    (long long)doc_id(doc),
+			    str(json_object_get(doc, "pending_change"), "requested_by") ?: "-");
+	/* LANREQ-34: where, what for and why, or no change. */
+	for (i = 0; i < 3; i++) {
+		const char *v = json_string_value(json_object_get(args, change_keys[i]));
+
+		if (!v || !*v || !text_ok(v) || strlen(v) > TEXT_MAX)
+			return fail(why, len, "a change request states its location, purpose and "
+					      "reason (LANREQ-34): --%s is missing",
+				    change_keys[i]);
+	}
+	review = json_string_value(json_object_get(args, "change.security_review"));
+	if (review && (!text_ok(review) || strlen(review) > TEXT_MAX))
+		return fail(why, len, "change.security_review is not printable text");
+	fields = json_object();
+	if (!fields)
+		return -ENOMEM;
+	r = take_fields(fields, args, LRF_CHANGE, change_keys, ARRAY_SIZE(change_keys), why, len);
+	if (!r && (u = json_string_value(json_object_get(args, "change.unset"))))
+		r = unset_list(u, fields, &unset, why, len);
+	if (!r && !json_object_size(fields) && !unset)
+		r = fail(why, len, "the change request changes no field (LANREQ-36)");
+	pc = r ? NULL
+	       : json_pack("{s:o, s:s, s:s, s:s, s:s*, s:s}", "fields", fields, "location",
+			   json_string_value(json_object_get(args, "change.location")), "purpose",
+			   json_string_value(json_object_get(args, "change.purpose")), "reason",
+			   json_string_value(json_object_get(args, "change.reason")),
+			   "security_review", review, "requested_by", cx->actor);
+	if (r) {
+		json_decref(fields);
+		json_decref(unset);
+		return r;
+	}
+	if (!pc) {
+		json_decref(unset);
+		return -ENOMEM;
+	}
+	if ((unset && json_object_set_new(pc, "unset", unset)) ||
+	    set_time(pc, "requested_at", cx->now)) {
+		json_decref(pc);
+		return -ENOMEM;
+	}
+	/* Refused at filing what would be refused at approval (LANREQ-34, LANREQ-35). */
+	r = change_result(cx, doc, pc, &work, why, len);
+	if (r) {
+		json_decref(pc);
+		return r;
+	}
+	json_decref(work);
+	/* C-1: a change filed by the head of the department carries the endorsement. */
+	if ((cx->roles & ROLE_DEPT_HEAD) && dept_ok(cx, doc, pc) &&
+	    (set_str(pc, "endorsed_by", cx->actor) || set_time(pc, "endorsed_at", cx->now))) {
+		json_decref(pc);
+		return -ENOMEM;
+	}
+	if (json_object_set_new(doc, "pending_change", pc))
+		return -ENOMEM;
+	/*
+	 * registry.direct_change: a netadmin's change is filed and approved in
+	 * one step (recorded as "direct": no endorsement).
+	 */
+	if ((cx->roles & ROLE_NETADMIN) && cx->set->direct_change) {
+		json_t *none = json_object();
+
+		json_object_set_new(pc, "direct", json_true());
+		r = none ? approve_change(cx, doc, none, why, len) : -ENOMEM;
+		json_decref(none);
+		if (r)
+			json_object_del(doc, "pending_change");
+	}
 	return r;
 }
 
@@ -959,6 +1300,9 @@ static int end_as(const struct lr_ctx *cx, json_t *doc, const char *state, const
 		json_object_del(doc, "device.ip");
 	}
 	json_object_del(doc, "lease_ip");
+	/* A change or a check that waited for this registration has nothing left to act on. */
+	json_object_del(doc, "pending_change");
+	json_object_del(doc, "state_before_hold");
 	return r;
 }
 
@@ -969,7 +1313,7 @@ int lr_end(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, 
 	if ((r = lr_need_role(cx, LRO_END, why, len)) ||
 	    (r = need_state(doc,
 			    ST(LRS_REQUESTED) | ST(LRS_APPROVED) | ST(LRS_CHANGED) |
-				    ST(LRS_QUARANTINED),
+				    ST(LRS_QUARANTINED) | ST(LRS_SECOND) | ST(LRS_HELD),
 			    "ended", why, len)))
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
@@ -983,7 +1327,8 @@ int lr_quarantine(const struct lr_ctx *cx, json_t *doc, const char *reason, char
 	int r;
 
 	if ((r = lr_need_role(cx, LRO_QUARANTINE, why, len)) ||
-	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "quarantined", why, len)))
+	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED) | ST(LRS_HELD), "quarantined",
+			    why, len)))
 		return r;
 	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
 		return fail(why, len, "a quarantine records why (LANREQ-42): --reason TEXT");
@@ -1016,11 +1361,58 @@ int lr_release(const struct lr_ctx *cx, json_t *doc, const char *instructed_by, 
 	back = str(doc, "state_before_quarantine");
 	/* Ended or expired meanwhile: it stays so; only the cut is lifted. */
 	if (lr_state(doc) == LRS_QUARANTINED)
-		r = set_str(doc, "state", back && !strcmp(back, "changed") ? "changed" : "approved");
+		r = set_str(doc, "state",
+			    back && (!strcmp(back, "changed") || !strcmp(back, "held")) ? back
+											 : "approved");
 	r = r ?: set_str(doc, "released_by", cx->actor) ?: set_time(doc, "released_at", cx->now) ?:
 		set_str(doc, "release_instructed_by", instructed_by);
 	json_object_del(doc, "state_before_quarantine");
 	json_object_del(doc, "quarantine_open");
+	return r;
+}
+
+int lr_hold(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, size_t len)
+{
+	int r;
+
+	if ((r = lr_need_role(cx, LRO_HOLD, why, len)) ||
+	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED), "held", why, len)))
+		return r;
+	if (!reason || !*reason || !text_ok(reason) || strlen(reason) > TEXT_MAX)
+		return fail(why, len, "a hold records why (LANREQ-48): --reason TEXT");
+	/* The last clearance belongs to the last hold; the history keeps it. */
+	json_object_del(doc, "hold_cleared_by");
+	json_object_del(doc, "hold_cleared_at");
+	json_object_del(doc, "hold_checked_by");
+	json_object_del(doc, "hold_check_note");
+	return set_str(doc, "state_before_hold", lr_state_name(lr_state(doc))) ?:
+		set_str(doc, "state", "held") ?: set_str(doc, "held_by", cx->actor) ?:
+		set_time(doc, "held_at", cx->now) ?: set_str(doc, "hold_reason", reason);
+}
+
+int lr_clear(const struct lr_ctx *cx, json_t *doc, const char *checked_by, const char *note,
+	     char *why, size_t len)
+{
+	const char *back = str(doc, "state_before_hold");
+	int r;
+
+	if ((r = lr_need_role(cx, LRO_CLEAR, why, len)) ||
+	    (r = need_state(doc, ST(LRS_HELD), "cleared", why, len)))
+		return r;
+	/* LANREQ-48: the security officer of the user's department. */
+	if (!dept_ok(cx, doc, NULL))
+		return dept_refusal(cx, doc, "is the security officer", "LANREQ-48", why, len);
+	if (!checked_by || !*checked_by || !text_ok(checked_by) || strlen(checked_by) > TEXT_MAX)
+		return fail(why, len, "a clearance records who checked the device for malware "
+				      "(LANREQ-48): --checked-by NAME");
+	if (!note || !*note || !text_ok(note) || strlen(note) > TEXT_MAX)
+		return fail(why, len, "a clearance records what the check found (LANREQ-48): "
+				      "--note TEXT");
+	r = set_str(doc, "state", back && !strcmp(back, "changed") ? "changed" : "approved") ?:
+		set_str(doc, "hold_cleared_by", cx->actor) ?:
+		set_time(doc, "hold_cleared_at", cx->now) ?:
+		set_str(doc, "hold_checked_by", checked_by) ?: set_str(doc, "hold_check_note", note);
+	json_object_del(doc, "state_before_hold");
 	return r;
 }
 
@@ -1029,7 +1421,8 @@ int lr_confirm(const struct lr_ctx *cx, json_t *doc, const char *comment, char *
 	int r;
 
 	if ((r = lr_need_role(cx, LRO_CONFIRM, why, len)) ||
-	    (r = need_state(doc, ST(LRS_APPROVED) | ST(LRS_CHANGED) | ST(LRS_QUARANTINED),
+	    (r = need_state(doc,
+			    ST(LRS_APPROVED) | ST(LRS_CHANGED) | ST(LRS_QUARANTINED) | ST(LRS_HELD),
 			    "checked", why, len)))
 		return r;
 	if (!has(doc, "check_due"))
@@ -1223,7 +1616,7 @@ bool lr_expiry_due(const json_t *doc, int64_t now)
 	enum lr_state s = lr_state(doc);
 	int64_t from, until;
 
-	if (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED && s != LRS_REQUESTED)
+	if (!live(s))
 		return false;
 	return lr_period(doc, &from, &until) && now >= until;
 }
@@ -1242,8 +1635,10 @@ static int64_t notice_time(const json_t *doc, const struct lr_settings *set)
 	if (!lr_period(doc, &from, &until))
 		return 0;
 	at = until - set->expiry_notice;
-	/* C-23: a period shorter than the notice gets it at approval. */
-	if (time_of(doc, "approved_at", &approved) && at < approved)
+	/* C-23: a period shorter than the notice gets it at approval (the second one, C-1). */
+	if ((time_of(doc, "second_approved_at", &approved) ||
+	     time_of(doc, "approved_at", &approved)) &&
+	    at < approved)
 		at = approved;
 	return at;
 }
@@ -1253,7 +1648,7 @@ bool lr_expiry_notice_due(const json_t *doc, const struct lr_settings *set, int6
 	enum lr_state s = lr_state(doc);
 	int64_t at = notice_time(doc, set);
 
-	if ((s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED) ||
+	if ((s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED && s != LRS_HELD) ||
 	    has(doc, "expiry_notice_at") || !at)
 		return false;
 	return now >= at;
@@ -1284,7 +1679,7 @@ int64_t lr_next_event(const json_t *doc, const struct lr_settings *set, int64_t 
 		return 0;
 	earliest(&best, from, now);
 	earliest(&best, until, now);
-	if (!has(doc, "expiry_notice_at") && s != LRS_REQUESTED)
+	if (!has(doc, "expiry_notice_at") && s != LRS_REQUESTED && s != LRS_SECOND)
 		earliest(&best, notice_time(doc, set), now);
 	if (!has(doc, "check_confirmed_by") && time_of(doc, "check_due", &due))
 		earliest(&best, due, now);
@@ -1357,7 +1752,8 @@ char *lr_notice_text(const json_t *doc, enum lr_notice k, const char *from)
 			 str(doc, "device.name") ?: "");
 		break;
 	case LRN_REFUSED:
-		snprintf(subj, sizeof(subj), "LAN connection request %lld refused", id);
+		snprintf(subj, sizeof(subj), "LAN connection %s %lld refused",
+			 lr_state(doc) == LRS_REFUSED ? "request" : "change request", id);
 		break;
 	case LRN_CHANGED:
 		snprintf(subj, sizeof(subj), "LAN connection %lld changed: %s", id,
@@ -1383,11 +1779,16 @@ char *lr_notice_text(const json_t *doc, enum lr_notice k, const char *from)
 	case LRN_APPROVED:
 	case LRN_CHANGED:
 		/* LANREQ-25: what was permitted, in full. */
-		sb_addf(&sb, "Your LAN connection request %lld was %s by %s.\n\n", id,
+		sb_addf(&sb, "Your LAN connection request %lld was %s by %s%s%s.\n\n", id,
 			k == LRN_APPROVED ? "approved" : "changed",
 			k == LRN_APPROVED ? str(doc, "approved_by") ?: "-"
 					  : json_string_value(json_object_get(
-						    json_object_get(doc, "last_change"), "by")) ?: "-");
+						    json_object_get(doc, "last_change"), "by")) ?: "-",
+			/* C-1: both approvers are named. */
+			k == LRN_APPROVED && has(doc, "second_approved_by") ? " and " : "",
+			k == LRN_APPROVED && has(doc, "second_approved_by")
+				? str(doc, "second_approved_by")
+				: "");
 		sb_addf(&sb, "Permitted purpose and usage:\n");
 		for (i = 0; i < ARRAY_SIZE(usage); i++)
 			line(&sb, doc, usage[i]);
@@ -1399,6 +1800,17 @@ char *lr_notice_text(const json_t *doc, enum lr_notice k, const char *from)
 			     "connection is as approved.\n");
 		break;
 	case LRN_REFUSED:
+		if (lr_state(doc) != LRS_REFUSED) {
+			/* LANREQ-36: a refused change; the connection stays as it was. */
+			const json_t *cr = json_object_get(doc, "change_refused");
+
+			sb_addf(&sb, "Your change request for LAN connection %lld (%s) was refused "
+				     "by %s.\n\nReason: %s\n\nThe connection stays as approved "
+				     "before.\n",
+				id, str(doc, "device.name") ?: "-", str(cr, "refused_by") ?: "-",
+				str(cr, "refusal_reason") ?: "-");
+			break;
+		}
 		sb_addf(&sb, "Your LAN connection request %lld (%s) was refused by %s.\n\n"
 			     "Reason: %s\n",
 			id, str(doc, "device.name") ?: "-", str(doc, "refused_by") ?: "-",
@@ -1515,7 +1927,7 @@ int64_t lr_dept_check_due(const struct lr_settings *set, int64_t last)
 int lr_filter_check(const json_t *filter, char *why, size_t len)
 {
 	static const char *const keys[] = { "state", "zone", "department", "user", "expiring",
-					    "mac", "ip" };
+					    "mac", "ip", "pending" };
 	const char *key;
 	json_t *v;
 	size_t i;
@@ -1529,17 +1941,51 @@ int lr_filter_check(const json_t *filter, char *why, size_t len)
 				break;
 		if (i == ARRAY_SIZE(keys) || !json_is_string(v))
 			return fail(why, len, "unknown filter '%s' (state, zone, department, user, "
-					      "expiring, mac, ip)",
+					      "expiring, mac, ip, pending)",
 				    key);
-		if (!strcmp(key, "state") && lr_state_parse(json_string_value(v), &s))
-			return fail(why, len, "state '%s' is not one of requested, approved, "
-					      "refused, changed, quarantined, expired, ended",
+		if (!strcmp(key, "state") && lr_state_parse(json_string_value(v), &s)) {
+			char names[200];
+			size_t o = 0;
+			unsigned k;
+
+			names[0] = 0;
+			for (k = 0; k < LRS__COUNT && o < sizeof(names); k++)
+				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+						      k ? ", " : "", state_names[k]);
+			return fail(why, len, "state '%s' is not one of %s", json_string_value(v),
+				    names);
+		}
+		if (!strcmp(key, "pending") && strcmp(json_string_value(v), "endorsement") &&
+		    strcmp(json_string_value(v), "approval") &&
+		    strcmp(json_string_value(v), "second-approval") &&
+		    strcmp(json_string_value(v), "change"))
+			return fail(why, len, "pending '%s' is not one of endorsement, approval, "
+					      "second-approval, change",
 				    json_string_value(v));
 		if (!strcmp(key, "expiring") && duration_parse(json_string_value(v), &d))
 			return fail(why, len, "expiring '%s' is not a duration (14d)",
 				    json_string_value(v));
 	}
 	return 0;
+}
+
+/* What @doc waits for: endorsement, approval, second-approval (C-1), or change. */
+static bool pending_is(const json_t *doc, const char *what)
+{
+	const json_t *pc = json_object_get(doc, "pending_change");
+	enum lr_state s = lr_state(doc);
+
+	if (!strcmp(what, "change"))
+		return pc != NULL;
+	if (!strcmp(what, "second-approval"))
+		return s == LRS_SECOND || (pc && has(pc, "approved_by"));
+	if (!strcmp(what, "endorsement"))
+		return (s == LRS_REQUESTED && !has(doc, "endorsed_by")) ||
+		       (pc && !has(pc, "endorsed_by") && !has(pc, "approved_by"));
+	if (!strcmp(what, "approval"))
+		return (s == LRS_REQUESTED && has(doc, "endorsed_by")) ||
+		       (pc && has(pc, "endorsed_by") && !has(pc, "approved_by"));
+	return false;
 }
 
 bool lr_filter_match(const json_t *doc, const json_t *filter, int64_t now)
@@ -1563,11 +2009,14 @@ bool lr_filter_match(const json_t *doc, const json_t *filter, int64_t now)
 	if ((v = str(filter, "ip")) && strcmp(v, str(doc, "device.ip") ?: "") &&
 	    strcmp(v, str(doc, "lease_ip") ?: ""))
 		return false;
+	if ((v = str(filter, "pending")) && !pending_is(doc, v))
+		return false;
 	if ((v = str(filter, "expiring"))) {
 		enum lr_state s = lr_state(doc);
 
 		if (duration_parse(v, &d) || !lr_period(doc, &from, &until) ||
-		    (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED) ||
+		    (s != LRS_APPROVED && s != LRS_CHANGED && s != LRS_QUARANTINED &&
+		     s != LRS_HELD) ||
 		    until > now + d)
 			return false;
 	}

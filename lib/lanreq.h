@@ -33,6 +33,8 @@ enum lr_state {
 	LRS_QUARANTINED, /* cut off at once (LANREQ-42, INC-1) until released */
 	LRS_EXPIRED,     /* the planned period ended (LANREQ-37); kept */
 	LRS_ENDED,       /* ended by a person or by a departure (LANREQ-38..41); kept */
+	LRS_SECOND,      /* approved by a netadmin, awaiting the second approver (C-1) */
+	LRS_HELD,        /* admission suspended until a malware check is confirmed (LANREQ-48) */
 	LRS__COUNT
 };
 
@@ -77,6 +79,8 @@ struct lr_settings {
 	int64_t max_period;        /* C-16: longest planned period (365 days) */
 	int utc_offset;            /* seconds east of UTC for usage hours (LANREQ-45) */
 	bool four_eyes;            /* ADM-11: the approver is not the requester */
+	unsigned second_approval;  /* C-1: the second approver's role (bit); 0: none */
+	bool direct_change;        /* LANREQ-36: a netadmin's change is filed and approved at once */
 	/* LANREQ-31, C-21: the half-years end on these dates (month * 100 + day, local). */
 	uint16_t dept_check[12];
 	size_t n_dept_check;       /* 0: the department check is not scheduled */
@@ -95,6 +99,7 @@ struct lr_ctx {
 	const struct lr_settings *set;
 	const char *actor;   /* the person's name (ADM-2) */
 	unsigned roles;      /* the person's enum role bits */
+	const char *department; /* C-1, LANREQ-48: the department they answer for; NULL: any */
 	int64_t now;
 	/* Address and hostname use by other live registrations (LANREQ-22, LANREQ-41). */
 	bool (*ip_taken)(void *data, const char *ip, int64_t self_id);
@@ -125,6 +130,8 @@ enum lr_op {
 	LRO_RESEND,    /* C-24: a failed notice is queued again */
 	LRO_CHECK,     /* LANREQ-31: the half-yearly department checks; --done records one */
 	LRO_QUARANTINED, /* INC-1: the quarantines of addresses without a registration */
+	LRO_HOLD,      /* LANREQ-48: admission suspended until a malware check */
+	LRO_CLEAR,     /* LANREQ-48: the security officer confirms the check */
 	LRO__COUNT
 };
 
@@ -142,23 +149,39 @@ int lr_need_role(const struct lr_ctx *cx, enum lr_op op, char *why, size_t len);
  * "requested" (no id yet: the registry assigns it).
  */
 int lr_request(const struct lr_ctx *cx, const json_t *args, json_t **ret, char *why, size_t len);
-/* C-1: the department head's endorsement (the actor holds dept-head). */
+/*
+ * C-1: the department head's endorsement (the actor holds dept-head and,
+ * if cx->department is set, heads the user's department), of a request or
+ * of the pending change of an approved registration.
+ */
 int lr_endorse(const struct lr_ctx *cx, json_t *doc, char *why, size_t len);
 /*
  * LANREQ-3, LANREQ-4, LANREQ-22..24, ADM-11: approval. @args may give
  * device.hostname, device.ip, usage.location, device.connection_point and
  * configured_by; a static device without an address gets the next free one
- * of the zone's pool, and a hostname by the zone's pattern.
+ * of the zone's pool, and a hostname by the zone's pattern. With
+ * set->second_approval (C-1) a netadmin's approval leaves the registration
+ * "second-approval" until a person of that role approves it too. On an
+ * approved registration with a pending change, approves the change
+ * (LANREQ-36) the same way.
  */
 int lr_approve(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why, size_t len);
+/* LANREQ-4: refuses a request, or the pending change of an approved registration. */
 int lr_refuse(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, size_t len);
 /*
- * LANREQ-34..36: a change. @args must carry change.location, change.purpose
- * and change.reason, and the fields to update; a change that lowers
- * security (measures removed, owner company -> brought-in, more services or
- * hours without change.security_review) is refused.
+ * LANREQ-34..36: a change request. @args must carry change.location,
+ * change.purpose and change.reason, the fields to update and, as
+ * "change.unset", a comma-separated list of optional fields to remove; a
+ * change that lowers security (measures removed, owner company ->
+ * brought-in, more services or hours without change.security_review) is
+ * refused. The change is kept as "pending_change" until endorsed and
+ * approved; with set->direct_change a netadmin's change is approved at once.
  */
 int lr_change(const struct lr_ctx *cx, json_t *doc, const json_t *args, char *why, size_t len);
+/* LANREQ-48: admission suspended until the security officer confirms a malware check. */
+int lr_hold(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, size_t len);
+int lr_clear(const struct lr_ctx *cx, json_t *doc, const char *checked_by, const char *note,
+	     char *why, size_t len);
 /* LANREQ-38..41: ends a registration (kept, marked ended, address released). */
 int lr_end(const struct lr_ctx *cx, json_t *doc, const char *reason, char *why, size_t len);
 /* LANREQ-42, INC-1: cut off at once. */
@@ -265,7 +288,9 @@ char *lr_dept_notice_text(const char *department, int64_t due, size_t registrati
 
 /*
  * LIST filters: "state", "zone", "department", "user", "expiring"
- * (duration: ends within it), "mac", "ip". Returns true when @doc matches.
+ * (duration: ends within it), "mac", "ip", "pending" (endorsement,
+ * approval, second-approval, change: what the registration waits for).
+ * Returns true when @doc matches.
  */
 int lr_filter_check(const json_t *filter, char *why, size_t len);
 bool lr_filter_match(const json_t *doc, const json_t *filter, int64_t now);

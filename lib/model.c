@@ -96,6 +96,10 @@ const char *role_name(enum role r)
 		return "auditor";
 	case ROLE_DEPT_HEAD:
 		return "dept-head";
+	case ROLE_ISMS_MANAGER:
+		return "isms-manager";
+	case ROLE_SECURITY_OFFICER:
+		return "security-officer";
 	}
 	return "?";
 }

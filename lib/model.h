@@ -245,13 +245,18 @@ enum role {
 	ROLE_HELPDESK = 1 << 2,
 	ROLE_AUDITOR = 1 << 3,
 	ROLE_DEPT_HEAD = 1 << 4,
+	ROLE_ISMS_MANAGER = 1 << 5,    /* C-1: the optional second approver of a LAN connection */
+	ROLE_SECURITY_OFFICER = 1 << 6, /* LANREQ-48: the department security officer */
 };
+#define ROLE__ALL ((1u << 7) - 1)
 
 /* ADM-2, ADM-9: an OS account mapped to a named person and roles. */
 struct person {
 	char *user;          /* OS user name, matched with the peer's uid */
 	char *name;          /* the person, as recorded in change records */
 	unsigned roles;      /* enum role bits */
+	/* C-1, LANREQ-48: the department a dept-head or security officer answers for; NULL: any */
+	char *department;
 	char *approved_by;   /* ADM-5: who approved the appointment (optional) */
 	struct origin origin;
 };
@@ -279,6 +284,8 @@ struct registry_settings {
 	int64_t max_period;       /* C-16 */
 	int utc_offset;           /* seconds east of UTC for usage hours (LANREQ-45) */
 	bool four_eyes;           /* ADM-11 */
+	unsigned second_approval; /* C-1: the role (bit) of the second approver; 0: none */
+	bool direct_change;       /* LANREQ-36: a netadmin files and approves a change at once */
 	/* LANREQ-31, C-21: the half-yearly department check's anchors, month * 100 + day */
 	uint16_t dept_check[12];
 	size_t n_dept_check;      /* 0: not scheduled */

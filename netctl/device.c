@@ -29,13 +29,21 @@ static const char usage_text[] =
 	"\n"
 	"Requests and their life (LANREQ; TARGET is a registration ID, a MAC or an IP):\n"
 	"  request --FIELD VALUE... | --file FILE   file a LAN connection request (helpdesk)\n"
-	"  endorse ID                      the department head's endorsement (C-1)\n"
+	"  endorse ID                      the department head's endorsement of a request or\n"
+	"                                  of a pending change (C-1)\n"
 	"  approve ID [--device.ip A] [--device.hostname H] [--device.connection_point P]\n"
 	"             [--usage.location L] [--configured-by NAME]\n"
-	"                                  approve; address and hostname from the zone's pool\n"
-	"  refuse ID --reason TEXT         refuse, with the reason sent to the applicant\n"
+	"                                  approve a request or a pending change; address and\n"
+	"                                  hostname from the zone's pool; with a second\n"
+	"                                  approver (registry.second_approval), its approval too\n"
+	"  refuse ID --reason TEXT         refuse a request or a pending change, with the reason\n"
+	"                                  sent to the applicant\n"
 	"  change ID --change.location L --change.purpose P --change.reason R [--FIELD V]...\n"
-	"             [--change.security-review TEXT]   a change request (LANREQ-34..36)\n"
+	"             [--unset FIELD[,FIELD]] [--change.security-review TEXT]\n"
+	"                                  file a change request (LANREQ-34..36); endorsed and\n"
+	"                                  approved like a request\n"
+	"  hold ID|MAC|IP --reason TEXT    suspend admission until a malware check (LANREQ-48)\n"
+	"  clear ID --checked-by NAME --note TEXT   the security officer confirms the check\n"
 	"  end ID --reason TEXT            end the connection; the record is kept\n"
 	"  quarantine ID|MAC|IP --reason TEXT   cut off at once (LANREQ-42, INC-1)\n"
 	"  release ID|MAC|IP --instructed-by NAME   lift a quarantine (INC-2)\n"
@@ -45,6 +53,7 @@ static const char usage_text[] =
 	"                                  a person's status; ends or flags their devices (C-15)\n"
 	"Views:\n"
 	"  list [--state S] [--zone Z] [--department D] [--user U] [--expiring 14d]\n"
+	"       [--pending endorsement|approval|second-approval|change]\n"
 	"  show ID|MAC|IP                  every field, the change history, the notices\n"
 	"  notices [--status pending|sent|failed] [--failed]   the notices and their results (C-24)\n"
 	"  resend NOTICE-ID                send a failed notice again (netadmin, operator)\n"
@@ -76,6 +85,8 @@ static bool has_target(enum lr_op op)
 	case LRO_CONFIRM:
 	case LRO_SHOW:
 	case LRO_RESEND:
+	case LRO_HOLD:
+	case LRO_CLEAR:
 		return true;
 	default:
 		return false;
@@ -262,12 +273,19 @@ static void print_list(const json_t *rows)
 
 		if (!strcmp(ip, "-"))
 			ip = s_of(r, "lease_ip");
-		printf("%-5lld %-11s %-9s %-16s %-17s %-15s %-18s %-14s %s%s\n",
+		const json_t *pc = json_object_get(r, "pending_change");
+
+		printf("%-5lld %-11s %-9s %-16s %-17s %-15s %-18s %-14s %s%s%s\n",
 		       (long long)json_integer_value(json_object_get(r, "id")), s_of(r, "state"),
 		       s_of(r, "zone"), s_of(r, "device.hostname"), s_of(r, "device.mac"), ip,
 		       s_of(r, "user.name"), s_of(r, "user.department"),
 		       s_of(r, "usage.valid_until"),
-		       json_object_get(r, "change_required") ? "  (change required)" : "");
+		       json_object_get(r, "change_required") ? "  (change required)" : "",
+		       /* LANREQ-36: what the pending change waits for. */
+		       !pc					   ? ""
+		       : json_object_get(pc, "approved_by")	   ? "  (change pending: second approval)"
+		       : json_object_get(pc, "endorsed_by")	   ? "  (change pending: approval)"
+							   : "  (change pending: endorsement)");
 	}
 }
 
@@ -284,9 +302,35 @@ static void print_show(const json_t *res)
 		value_text(json_object_get(doc, lr_fields[i].key), buf, sizeof(buf));
 		printf("  %-26s %-26s %s\n", lr_fields[i].key, buf, lr_fields[i].reqs);
 	}
+	v = json_object_get(doc, "pending_change");
+	if (v) {
+		const json_t *x;
+		const char *k;
+
+		/* LANREQ-34..36: the change waiting for endorsement and approval. */
+		printf("pending change (LANREQ-36):\n");
+		json_object_foreach((json_t *)json_object_get(v, "fields"), k, x) {
+			char cur[256];
+
+			value_text(json_object_get(doc, k), cur, sizeof(cur));
+			value_text(x, buf, sizeof(buf));
+			printf("  %-26s %s -> %s\n", k, cur, buf);
+		}
+		json_array_foreach(json_object_get(v, "unset"), i, x) {
+			value_text(json_object_get(doc, json_string_value(x)), buf, sizeof(buf));
+			printf("  %-26s %s -> (removed)\n", json_string_value(x), buf);
+		}
+		json_object_foreach((json_t *)v, k, x) {
+			if (!strcmp(k, "fields") || !strcmp(k, "unset"))
+				continue;
+			value_text(x, buf, sizeof(buf));
+			printf("  %-26s %s\n", k, buf);
+		}
+	}
 	printf("record:\n");
 	json_object_foreach((json_t *)doc, key, v) {
-		if (lr_field(key) || !strcmp(key, "id") || !strcmp(key, "state"))
+		if (lr_field(key) || !strcmp(key, "id") || !strcmp(key, "state") ||
+		    !strcmp(key, "pending_change"))
 			continue;
 		value_text(v, buf, sizeof(buf));
 		printf("  %-26s %s\n", key, buf);
@@ -573,8 +617,11 @@ static void print_people(const json_t *res)
 	       "APPOINTMENT APPROVED BY");
 	json_array_foreach(json_object_get(res, "current"), i, e) {
 		value_text(json_object_get(e, "roles"), roles, sizeof(roles));
-		printf("  %-12s %-30s %-24s %s\n", s_of(e, "user"), s_of(e, "name"), roles,
-		       s_of(e, "approved_by"));
+		printf("  %-12s %-30s %-24s %s%s%s\n", s_of(e, "user"), s_of(e, "name"), roles,
+		       s_of(e, "approved_by"),
+		       /* C-1, LANREQ-48: the department a head or officer answers for. */
+		       json_object_get(e, "department") ? "  department: " : "",
+		       json_object_get(e, "department") ? s_of(e, "department") : "");
 	}
 	printf("changes of the config's people (ADM-5, ADM-6):\n");
 	json_array_foreach(json_object_get(res, "changes"), i, e) {
@@ -615,7 +662,46 @@ static void print_done(enum lr_op op, const json_t *res)
 			       "then a network administrator approves or refuses it\n",
 			       id);
 		break;
+	case LRO_CHANGE:
+		if (json_object_get(doc, "pending_change")) {
+			const json_t *pc = json_object_get(doc, "pending_change");
+
+			printf("registration %lld: change request filed (LANREQ-36)%s%s; the "
+			       "registration stays %s until the change is approved\n",
+			       id, json_object_get(pc, "endorsed_by") ? ", endorsed" : "",
+			       json_object_get(pc, "approved_by") ? ", approved by a netadmin, awaiting "
+								    "the second approval (C-1)"
+								  : "",
+			       s_of(doc, "state"));
+			if (!json_object_get(pc, "endorsed_by") && !json_object_get(pc, "approved_by"))
+				printf("next: the department head endorses it ('netctl device endorse "
+				       "%lld'), then a network administrator approves or refuses it\n",
+				       id);
+		} else {
+			printf("registration %lld: changed; change notice queued\n", id);
+		}
+		break;
 	case LRO_APPROVE:
+		/* gatewayd names the step it recorded (C-1, LANREQ-36). */
+		if (!strcmp(s_of(res, "action"), "approve change (first of two)")) {
+			printf("registration %lld: change approved by %s; it takes effect at the second "
+			       "approval (C-1)\n",
+			       id, s_of(json_object_get(doc, "pending_change"), "approved_by"));
+			break;
+		}
+		if (!strcmp(s_of(res, "action"), "approve (first of two)")) {
+			printf("registration %lld approved by %s: %s %s %s; not admitted until the "
+			       "second approval (C-1)\n",
+			       id, s_of(doc, "approved_by"), s_of(doc, "device.hostname"),
+			       s_of(doc, "device.mac"), s_of(doc, "device.ip"));
+			break;
+		}
+		if (!strcmp(s_of(res, "action"), "approve change")) {
+			printf("registration %lld: change approved, now in effect; check due %s "
+			       "(LANREQ-30, LANREQ-36); change notice queued\n",
+			       id, s_of(doc, "check_due"));
+			break;
+		}
 		printf("registration %lld approved: %s %s %s, connection point %s; check due %s "
 		       "(LANREQ-30); approval notice queued\n",
 		       id, s_of(doc, "device.hostname"), s_of(doc, "device.mac"),
@@ -624,6 +710,12 @@ static void print_done(enum lr_op op, const json_t *res)
 		       s_of(doc, "device.connection_point"), s_of(doc, "check_due"));
 		break;
 	case LRO_ENDORSE:
+		if (json_object_get(doc, "pending_change")) {
+			printf("the change of registration %lld endorsed by %s (C-1); a network "
+			       "administrator approves or refuses it next\n",
+			       id, s_of(json_object_get(doc, "pending_change"), "endorsed_by"));
+			break;
+		}
 		printf("registration %lld endorsed by %s (C-1); a network administrator approves or "
 		       "refuses it next\n",
 		       id, s_of(doc, "endorsed_by"));
@@ -752,6 +844,17 @@ int cmd_device(int argc, char **argv)
 				if (++i >= argc)
 					goto missing;
 				v = argv[i];
+			}
+			/* LANREQ-36: --unset FIELD, repeated or "a,b", removes optional fields. */
+			if (op == LRO_CHANGE && !strcmp(key, "unset")) {
+				const char *old = json_string_value(json_object_get(args, "change.unset"));
+				char *both = NULL;
+
+				if (old && asprintf(&both, "%s,%s", old, v) < 0)
+					both = NULL;
+				json_object_set_new(args, "change.unset", json_string(both ? both : v));
+				free(both);
+				continue;
 			}
 			/* A later option wins, so a request file's value can be overridden. */
 			if (!strcmp(key, "op") || !strcmp(key, "id")) {

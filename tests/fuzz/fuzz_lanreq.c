@@ -4,11 +4,13 @@
  * control-socket client sends as device args (fields, filters, change
  * requests) must be refused with a reason or give a well-formed
  * registration, never a crash, a leak or undefined behaviour. The input is
- * a JSON object; it is used as a request, then as approval, change and
- * filter arguments on the registration it made.
+ * a JSON object; it is used as a request, then as approval, change (filed,
+ * endorsed, approved once or twice, refused) and filter arguments on the
+ * registration it made, which is then held, cleared and quarantined.
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     .now = 1798761600, .ip_taken = taken, .mac_taken = taken,
 			     .hostname_taken = taken };
 	json_t *args = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
-	json_t *doc = NULL;
+	json_t *doc = NULL, *req = NULL, *appr = NULL, *chg = NULL, *none = json_object(), *v;
+	const char *key, *unset;
 	char why[256];
 	const char *mac, *ip;
 	bool a, q;
@@ -80,26 +83,82 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	why[0] = 0;
 	if (!lr_filter_check(args, why, sizeof(why)))
 		(void)lr_filter_match(args, args, cx.now);
-	r = lr_request(&cx, args, &doc, why, sizeof(why));
+	/* The input carries the keys of every step; each step gets its own. */
+	req = json_object();
+	appr = json_object();
+	chg = json_object();
+	if (!req || !appr || !chg)
+		goto out;
+	unset = json_string_value(json_object_get(args, "change.unset"));
+	json_object_foreach(args, key, v) {
+		const struct lr_field *f = lr_field(key);
+
+		if (strncmp(key, "change.", 7) && strcmp(key, "checked_by"))
+			json_object_set(req, key, v);
+		if (!strcmp(key, "configured_by") ||
+		    (f && (f->flags & LRF_APPROVAL || !strcmp(key, "device.ip"))))
+			json_object_set(appr, key, v);
+		/* A field the change removes is not also given (change.unset). */
+		if (!strncmp(key, "change.", 7) ||
+		    (f && (f->flags & LRF_CHANGE) && (!unset || !strstr(unset, key))))
+			json_object_set(chg, key, v);
+	}
+	r = lr_request(&cx, req, &doc, why, sizeof(why));
 	if (r == -EINVAL && !why[0])
 		abort(); /* a refusal always has a reason */
 	if (r)
 		goto out;
 	json_object_set_new(doc, "id", json_integer(1));
 	lr_endorse(&cx, doc, why, sizeof(why));
-	if (lr_approve(&cx, doc, args, why, sizeof(why)) == 0) {
+	if (lr_approve(&cx, doc, appr, why, sizeof(why)) == 0) {
 		char *m = lr_notice_text(doc, LRN_APPROVED, "from@example");
 
 		free(m);
 		lr_kernel(doc, &set, cx.now, &a, &q, &mac, &ip);
 		(void)lr_next_event(doc, &set, cx.now);
-		lr_change(&cx, doc, args, why, sizeof(why));
+		/*
+		 * LANREQ-36, C-1: the change as a request (and, by the input's
+		 * length, direct or with a second approver), endorsed, approved
+		 * with the same args, refused.
+		 */
+		set.direct_change = size & 1;
+		set.second_approval = size & 2 ? ROLE_ISMS_MANAGER : 0;
+		cx.department = json_string_value(json_object_get(args, "user.department"));
+		if (lr_change(&cx, doc, chg, why, sizeof(why)) == -EINVAL && !why[0])
+			abort();
+		lr_endorse(&cx, doc, why, sizeof(why));
+		lr_approve(&cx, doc, appr, why, sizeof(why));
+		lr_approve(&cx, doc, none, why, sizeof(why));
+		m = lr_notice_text(doc, LRN_CHANGED, NULL);
+		free(m);
+		lr_change(&cx, doc, chg, why, sizeof(why));
+		lr_refuse(&cx, doc, "no", why, sizeof(why));
+		m = lr_notice_text(doc, LRN_REFUSED, NULL);
+		free(m);
+		(void)lr_filter_match(doc, args, cx.now);
+		/* FUZZ_LANREQ_VERBOSE=1 fuzz_lanreq FILE: how far a seed gets. */
+		if (getenv("FUZZ_LANREQ_VERBOSE")) {
+			char *d = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+
+			fprintf(stderr, "after the change steps: %s\nlast reason: %s\n", d, why);
+			free(d);
+		}
+		/* LANREQ-48 */
+		lr_hold(&cx, doc, "back from home", why, sizeof(why));
+		lr_kernel(doc, &set, cx.now, &a, &q, &mac, &ip);
+		lr_clear(&cx, doc, json_string_value(json_object_get(args, "checked_by")), "n", why,
+			 sizeof(why));
+		lr_hold(&cx, doc, "again", why, sizeof(why));
 		lr_quarantine(&cx, doc, "x", why, sizeof(why));
 		lr_release(&cx, doc, "y", why, sizeof(why));
 		lr_end(&cx, doc, "z", why, sizeof(why));
 	}
 out:
 	json_decref(doc);
+	json_decref(req);
+	json_decref(appr);
+	json_decref(chg);
+	json_decref(none);
 	json_decref(args);
 	return 0;
 }

@@ -306,6 +306,58 @@ static void department_check_dates(void **state)
 	cfg_fini(&c);
 }
 
+/* C-1, LANREQ-48: the second approver's role, a person's department, the new roles. */
+static void second_approval_and_departments(void **state)
+{
+	static const char good[] =
+		"registry = {\n second_approval = \"isms-manager\";\n direct_change = true;\n};\n"
+		"people = (\n"
+		" { user = \"ito\"; name = \"Ito (ISMS)\"; roles = [ \"isms-manager\" ]; },\n"
+		" { user = \"endo\"; name = \"Endo\"; roles = [ \"security-officer\" ];\n"
+		"   department = \"Sales\"; },\n"
+		" { user = \"kimura\"; name = \"Kimura\"; roles = [ \"dept-head\" ]; department = "
+		"\"Sales\"; }\n);\n";
+	static const char bad[] = "registry = {\n second_approval = \"isms-manager\";\n};\n"
+				  "people = (\n"
+				  " { user = \"ito\"; name = \"Ito\"; roles = [ \"isms-manger\" ]; }\n"
+				  ");\n";
+	static const char bad2[] = "registry = {\n second_approval = \"isms\";\n};\n";
+	static const char bad3[] = "registry = {\n second_approval = \"netadmin\";\n};\n";
+	struct cfg c;
+
+	(void)state;
+	load_cfg(&c, NULL, NULL, NO_ZONES);
+	assert_int_equal(c.l.p->registry.second_approval, 0); /* the default: none */
+	assert_false(c.l.p->registry.direct_change);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, good, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_int_equal(c.l.p->registry.second_approval, ROLE_ISMS_MANAGER);
+	assert_true(c.l.p->registry.direct_change);
+	assert_int_equal(policy_person(c.l.p, "ito")->roles, ROLE_ISMS_MANAGER);
+	assert_null(policy_person(c.l.p, "ito")->department);
+	assert_int_equal(policy_person(c.l.p, "endo")->roles, ROLE_SECURITY_OFFICER);
+	assert_string_equal(policy_person(c.l.p, "endo")->department, "Sales");
+	assert_string_equal(policy_person(c.l.p, "kimura")->department, "Sales");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "isms-manger"),
+		    "role 'isms-manger' is not known (did you mean 'isms-manager'?)");
+	assert_errors(&c.l.d, 1);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad2, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "second_approval"),
+		    "second_approval 'isms' is not a role that can approve a second time");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad3, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "second_approval"),
+		    "second_approval 'netadmin' is not a role");
+	cfg_fini(&c);
+}
+
 /* LANREQ-47, LANREQ-33, C-8: known equipment, the peers' days, the retention. */
 static void registry_watch_keys(void **state)
 {
@@ -2492,6 +2544,7 @@ int main(void)
 		cmocka_unit_test(unknown_key_without_a_near_match_gets_no_hint),
 		cmocka_unit_test(department_check_dates),
 		cmocka_unit_test(registry_watch_keys),
+		cmocka_unit_test(second_approval_and_departments),
 		cmocka_unit_test(unknown_service_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_host_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_zone_is_refused_with_a_hint),

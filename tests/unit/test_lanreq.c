@@ -370,7 +370,11 @@ static void change_rules(void **state)
 			    json_string("DNS to the internal resolver only; same exposure"));
 	json_object_set_new(a, "usage.location", json_string("HQ 1F desk 14"));
 	admin.now = T_NOW + 3 * T_DAY;
+	/* registry.direct_change: a netadmin files and approves in one step. */
+	f->set.direct_change = true;
 	assert_int_equal(lr_change(&admin, doc, a, why, sizeof(why)), 0);
+	assert_null(json_object_get(doc, "pending_change"));
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "last_change"), "direct")));
 	assert_string_equal(s(doc, "state"), "changed");
 	assert_string_equal(s(doc, "usage.location"), "HQ 1F desk 14");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "last_change"),
@@ -382,6 +386,253 @@ static void change_rules(void **state)
 	json_object_set_new(a, "usage.location_requested", json_string("x"));
 	assert_refusal(lr_change(&admin, doc, a, why, sizeof(why)), why, "cannot be given");
 	json_decref(a);
+	json_decref(doc);
+}
+
+static const char *sub(const json_t *doc, const char *obj, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(doc, obj), key));
+}
+
+static bool admitted(struct fx *f, const json_t *doc, int64_t now)
+{
+	const char *mac, *ip;
+	bool a, q;
+
+	lr_kernel(doc, &f->set, now, &a, &q, &mac, &ip);
+	return a;
+}
+
+/* LANREQ-34..36, C-1: a change is filed by the help desk, endorsed by the head, approved by a netadmin. */
+static void change_is_a_request(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx hd = ctx(f, "Sato (help desk)", ROLE_HELPDESK),
+		      head = ctx(f, "Kimura", ROLE_DEPT_HEAD),
+		      admin = ctx(f, "Suzuki", ROLE_NETADMIN), au = ctx(f, "Audit", ROLE_AUDITOR);
+	json_t *doc = approved(f), *flt = json_object(), *none = json_object(), *a;
+	char why[256], *msg;
+
+	a = json_pack("{s:s, s:s, s:s, s:s, s:s}", "change.location", "HQ 1F desk 14",
+		      "change.purpose", "same", "change.reason", "desk move", "usage.location",
+		      "HQ 1F desk 14", "device.hw", "ThinkPad T14");
+	assert_refusal(lr_change(&au, doc, a, why, sizeof(why)), why,
+		       "needs the role netadmin, helpdesk or dept-head");
+	/* LANREQ-34 still refuses at filing. */
+	json_object_del(a, "change.purpose");
+	assert_refusal(lr_change(&hd, doc, a, why, sizeof(why)), why, "LANREQ-34");
+	json_object_set_new(a, "change.purpose", json_string("same"));
+	assert_int_equal(lr_change(&hd, doc, a, why, sizeof(why)), 0);
+	/* Filed, not in effect: the registration and the kernel are as approved. */
+	assert_string_equal(s(doc, "state"), "approved");
+	assert_string_equal(s(doc, "usage.location"), "HQ 1F desk 12");
+	assert_string_equal(sub(doc, "pending_change", "requested_by"), "Sato (help desk)");
+	assert_true(admitted(f, doc, T_NOW));
+	json_object_set_new(flt, "pending", json_string("endorsement"));
+	assert_int_equal(lr_filter_check(flt, why, sizeof(why)), 0);
+	assert_true(lr_filter_match(doc, flt, T_NOW));
+	json_object_set_new(flt, "pending", json_string("changes"));
+	assert_int_equal(lr_filter_check(flt, why, sizeof(why)), -EINVAL);
+	/* One pending change at a time. */
+	assert_refusal(lr_change(&hd, doc, a, why, sizeof(why)), why, "has a change pending");
+	/* C-1: endorsed before approval. */
+	assert_refusal(lr_approve(&admin, doc, none, why, sizeof(why)), why, "not endorsed");
+	assert_int_equal(lr_endorse(&head, doc, why, sizeof(why)), 0);
+	assert_string_equal(sub(doc, "pending_change", "endorsed_by"), "Kimura");
+	assert_refusal(lr_endorse(&head, doc, why, sizeof(why)), why, "endorsed by Kimura already");
+	json_object_set_new(flt, "pending", json_string("approval"));
+	assert_true(lr_filter_match(doc, flt, T_NOW));
+	admin.now = T_NOW + T_DAY;
+	assert_int_equal(lr_approve(&admin, doc, none, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "changed");
+	assert_string_equal(s(doc, "usage.location"), "HQ 1F desk 14");
+	assert_string_equal(s(doc, "device.hw"), "ThinkPad T14");
+	assert_null(json_object_get(doc, "pending_change"));
+	assert_string_equal(sub(doc, "last_change", "requested_by"), "Sato (help desk)");
+	assert_string_equal(sub(doc, "last_change", "endorsed_by"), "Kimura");
+	assert_string_equal(sub(doc, "last_change", "by"), "Suzuki");
+	assert_string_equal(s(doc, "check_due"), "2027-01-16T00:00:00Z");
+	assert_false(lr_filter_match(doc, flt, T_NOW));
+	assert_true(admitted(f, doc, T_NOW + T_DAY));
+
+	/* A change may remove an optional field, never a required one. */
+	json_object_del(a, "usage.location");
+	json_object_del(a, "device.hw");
+	json_object_set_new(a, "change.unset", json_string("device.os"));
+	assert_refusal(lr_change(&hd, doc, a, why, sizeof(why)), why, "not remove it");
+	json_object_set_new(a, "change.unset", json_string("device.hww"));
+	assert_refusal(lr_change(&hd, doc, a, why, sizeof(why)), why, "device.hw");
+	json_object_set_new(a, "change.unset", json_string("device.hw"));
+	json_object_set_new(a, "device.hw", json_string("x"));
+	assert_refusal(lr_change(&hd, doc, a, why, sizeof(why)), why, "also given a value");
+	json_object_del(a, "device.hw");
+	assert_int_equal(lr_change(&hd, doc, a, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "device.hw"), "ThinkPad T14");
+	/* A netadmin without registry.direct_change files like the help desk; refusal keeps it. */
+	assert_refusal(lr_refuse(&admin, doc, "", why, sizeof(why)), why, "LANREQ-4");
+	assert_int_equal(lr_refuse(&admin, doc, "the hardware is still there", why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "changed");
+	assert_null(json_object_get(doc, "pending_change"));
+	assert_string_equal(sub(doc, "change_refused", "refusal_reason"),
+			    "the hardware is still there");
+	msg = lr_notice_text(doc, LRN_REFUSED, NULL);
+	assert_non_null(strstr(msg, "Subject: LAN connection change request 1 refused"));
+	assert_non_null(strstr(msg, "stays as approved"));
+	free(msg);
+	/* Removing the usage hours widens them: the comparison is recorded (LANREQ-35). */
+	json_object_set_new(doc, "usage.hours", json_string("Mon-Fri 08:00-19:00"));
+	json_object_set_new(a, "change.unset", json_string("device.hw, usage.hours"));
+	assert_refusal(lr_change(&admin, doc, a, why, sizeof(why)), why, "LANREQ-35");
+	json_object_set_new(a, "change.security_review", json_string("24h service desk"));
+	assert_int_equal(lr_change(&admin, doc, a, why, sizeof(why)), 0);
+	assert_int_equal(lr_endorse(&head, doc, why, sizeof(why)), 0);
+	/* Four eyes applies to a change as to a request (ADM-11). */
+	f->set.four_eyes = true;
+	assert_refusal(lr_approve(&admin, doc, none, why, sizeof(why)), why, "ADM-11");
+	admin.actor = "Tanabe";
+	assert_int_equal(lr_approve(&admin, doc, none, why, sizeof(why)), 0);
+	assert_null(json_object_get(doc, "device.hw"));
+	assert_null(json_object_get(doc, "usage.hours"));
+	json_decref(a);
+	json_decref(none);
+	json_decref(flt);
+	json_decref(doc);
+}
+
+/* C-1: the optional second approver; the endorsement tied to the department. */
+static void second_approval_and_department(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx admin = ctx(f, "Suzuki", ROLE_NETADMIN),
+		      both = ctx(f, "Suzuki", ROLE_NETADMIN | ROLE_ISMS_MANAGER),
+		      isms = ctx(f, "Ito (ISMS)", ROLE_ISMS_MANAGER),
+		      eng = ctx(f, "Ono (head, eng)", ROLE_DEPT_HEAD),
+		      sales = ctx(f, "Kimura", ROLE_DEPT_HEAD);
+	json_t *doc = requested(f), *args = json_pack("{s:s}", "device.connection_point", "SW/1"),
+	       *none = json_object(), *flt = json_object(), *a, *d2 = NULL;
+	char why[256], *msg;
+
+	eng.department = "Engineering";
+	sales.department = "Sales";
+	assert_refusal(lr_endorse(&eng, doc, why, sizeof(why)), why,
+		       "Ono (head, eng) endorses for the department 'Engineering'; registration 1 "
+		       "is for 'Sales' (C-1)");
+	assert_int_equal(lr_endorse(&sales, doc, why, sizeof(why)), 0);
+	/* A head filing for another department files without endorsing. */
+	a = good_request();
+	json_object_set_new(a, "device.mac", json_string("02:00:00:00:0b:02"));
+	assert_int_equal(lr_request(&eng, a, &d2, why, sizeof(why)), 0);
+	assert_null(json_object_get(d2, "endorsed_by"));
+	json_decref(d2);
+	assert_int_equal(lr_request(&sales, a, &d2, why, sizeof(why)), 0);
+	assert_string_equal(s(d2, "endorsed_by"), "Kimura");
+	json_decref(d2);
+	json_decref(a);
+
+	f->set.second_approval = ROLE_ISMS_MANAGER;
+	assert_int_equal(lr_approve(&admin, doc, args, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "second-approval");
+	assert_string_equal(s(doc, "device.ip"), "10.11.0.100");
+	assert_null(json_object_get(doc, "check_due"));
+	assert_false(admitted(f, doc, T_NOW));
+	assert_false(lr_expiry_notice_due(doc, &f->set, T_NOW + 200 * T_DAY));
+	json_object_set_new(flt, "pending", json_string("second-approval"));
+	assert_true(lr_filter_match(doc, flt, T_NOW));
+	assert_refusal(lr_approve(&admin, doc, none, why, sizeof(why)), why,
+		       "needs the role isms-manager");
+	assert_refusal(lr_approve(&both, doc, none, why, sizeof(why)), why, "another person's");
+	assert_refusal(lr_approve(&isms, doc, args, why, sizeof(why)), why, "sets no field");
+	isms.now = T_NOW + T_DAY;
+	assert_int_equal(lr_approve(&isms, doc, none, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "approved");
+	assert_string_equal(s(doc, "approved_by"), "Suzuki");
+	assert_string_equal(s(doc, "second_approved_by"), "Ito (ISMS)");
+	assert_string_equal(s(doc, "check_due"), "2027-01-16T00:00:00Z");
+	assert_true(admitted(f, doc, T_NOW + T_DAY));
+	msg = lr_notice_text(doc, LRN_APPROVED, NULL);
+	assert_non_null(strstr(msg, "approved by Suzuki and Ito (ISMS)."));
+	free(msg);
+
+	/* A change waits for the second approver too. */
+	a = json_pack("{s:s, s:s, s:s, s:s}", "change.location", "HQ 1F", "change.purpose", "same",
+		      "change.reason", "new OS", "device.os", "Windows 11 24H2");
+	assert_int_equal(lr_change(&sales, doc, a, why, sizeof(why)), 0);
+	assert_string_equal(sub(doc, "pending_change", "endorsed_by"), "Kimura");
+	assert_int_equal(lr_approve(&admin, doc, none, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "device.os"), "Windows 11 23H2");
+	assert_string_equal(sub(doc, "pending_change", "approved_by"), "Suzuki");
+	assert_true(lr_filter_match(doc, flt, T_NOW));
+	assert_refusal(lr_endorse(&sales, doc, why, sizeof(why)), why, "endorsed by Kimura");
+	assert_int_equal(lr_approve(&isms, doc, none, why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "device.os"), "Windows 11 24H2");
+	assert_string_equal(sub(doc, "last_change", "approved_by"), "Suzuki");
+	assert_string_equal(sub(doc, "last_change", "second_approved_by"), "Ito (ISMS)");
+
+	/* The second approver may refuse what waits for them. */
+	d2 = requested(f);
+	assert_int_equal(lr_endorse(&sales, d2, why, sizeof(why)), 0);
+	assert_int_equal(lr_approve(&admin, d2, args, why, sizeof(why)), 0);
+	assert_refusal(lr_refuse(&sales, d2, "no", why, sizeof(why)), why, "isms-manager");
+	assert_int_equal(lr_refuse(&isms, d2, "not needed on this floor", why, sizeof(why)), 0);
+	assert_string_equal(s(d2, "state"), "refused");
+	json_decref(d2);
+	json_decref(a);
+	json_decref(args);
+	json_decref(none);
+	json_decref(flt);
+	json_decref(doc);
+}
+
+/* LANREQ-48: held until the department security officer confirms a malware check. */
+static void hold_until_checked(void **state)
+{
+	struct fx *f = *state;
+	struct lr_ctx op = ctx(f, "Night operator", ROLE_OPERATOR),
+		      admin = ctx(f, "Suzuki", ROLE_NETADMIN),
+		      hd = ctx(f, "Sato (help desk)", ROLE_HELPDESK),
+		      so_eng = ctx(f, "Abe (security, eng)", ROLE_SECURITY_OFFICER),
+		      so = ctx(f, "Endo (security, sales)", ROLE_SECURITY_OFFICER);
+	json_t *doc = approved(f), *flt = json_pack("{s:s}", "state", "held");
+	char why[256];
+
+	so_eng.department = "Engineering";
+	so.department = "Sales";
+	assert_refusal(lr_hold(&hd, doc, "back from home", why, sizeof(why)), why,
+		       "netadmin or operator");
+	assert_refusal(lr_hold(&op, doc, "", why, sizeof(why)), why, "LANREQ-48");
+	assert_int_equal(lr_hold(&op, doc, "back from a month at home", why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "held");
+	assert_string_equal(s(doc, "held_by"), "Night operator");
+	assert_false(admitted(f, doc, T_NOW));
+	assert_true(lr_filter_match(doc, flt, T_NOW));
+	assert_refusal(lr_hold(&op, doc, "again", why, sizeof(why)), why, "cannot be held");
+	/* Still live: its address stays its own, and it can be quarantined on the way. */
+	assert_int_equal(lr_quarantine(&op, doc, "the check found a worm", why, sizeof(why)), 0);
+	assert_refusal(lr_clear(&so, doc, "Endo", "clean", why, sizeof(why)), why,
+		       "cannot be cleared");
+	assert_int_equal(lr_release(&admin, doc, "Kimura", why, sizeof(why)), 0);
+	assert_string_equal(s(doc, "state"), "held");
+	/* Only the security officer of the user's department clears it. */
+	assert_refusal(lr_clear(&admin, doc, "Suzuki", "clean", why, sizeof(why)), why,
+		       "security-officer");
+	assert_refusal(lr_clear(&so_eng, doc, "Abe", "clean", why, sizeof(why)), why,
+		       "LANREQ-48");
+	assert_refusal(lr_clear(&so, doc, NULL, "clean", why, sizeof(why)), why, "--checked-by");
+	assert_refusal(lr_clear(&so, doc, "Endo", "", why, sizeof(why)), why, "--note");
+	assert_int_equal(lr_clear(&so, doc, "IT support Mori",
+				  "full scan with Defender 1.405, nothing found", why, sizeof(why)),
+			 0);
+	assert_string_equal(s(doc, "state"), "approved");
+	assert_string_equal(s(doc, "hold_cleared_by"), "Endo (security, sales)");
+	assert_string_equal(s(doc, "hold_checked_by"), "IT support Mori");
+	assert_null(json_object_get(doc, "state_before_hold"));
+	assert_true(admitted(f, doc, T_NOW));
+	/* A held registration ends like any other (LANREQ-37). */
+	assert_int_equal(lr_hold(&admin, doc, "returning", why, sizeof(why)), 0);
+	assert_true(lr_expiry_due(doc, 1814400000));
+	assert_int_equal(lr_end(&admin, doc, "user left", why, sizeof(why)), 0);
+	assert_null(json_object_get(doc, "state_before_hold"));
+	json_decref(flt);
 	json_decref(doc);
 }
 
@@ -644,6 +895,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(quarantine_outlasts_the_registration, setup, teardown),
 		cmocka_unit_test_setup_teardown(change_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(change_is_a_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_approval_and_department, setup, teardown),
+		cmocka_unit_test_setup_teardown(hold_until_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(expiry_notice_timing, setup, teardown),
 		cmocka_unit_test_setup_teardown(usage_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(person_status_effects, setup, teardown),

@@ -158,3 +158,21 @@ json_t *incidents_json(const struct incidents *in)
 		json_array_append_new(a, json_string(in->last[i]));
 	return json_pack("{s:I, s:o}", "count", (json_int_t)in->count, "last", a);
 }
+
+void incidents_alarm(struct incidents *in, const char *reason, int64_t now_us)
+{
+	char t[64], *line;
+	json_t *o;
+	int e;
+
+	logrec_time_format(now_us, t, sizeof(t));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "@timestamp", t, "event.kind", "alert",
+		      "event.dataset", "gatewayd.alarm", "event.action", "log-alarm",
+		      "gatewayd.requirements", "LOG-24", "message", reason);
+	line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	e = line ? logfile_write(in->lf, line, now_us) : -ENOMEM;
+	free(line);
+	if (e)
+		log_error("firewall log: the alarm record could not be written: %s", strerror(-e));
+}

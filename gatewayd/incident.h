@@ -33,6 +33,12 @@ void incidents_free(struct incidents *in);
 void incidents_policy(struct incidents *in, const struct policy *p);
 /* One record written to the firewall log. */
 void incidents_record(struct incidents *in, const struct logrec *r);
+/*
+ * LOG-24: an alarm of the log's health check as a record among the
+ * incidents ("event.dataset":"gatewayd.alarm"), so it is forwarded with
+ * them at once.
+ */
+void incidents_alarm(struct incidents *in, const char *reason, int64_t now_us);
 /* Seals the incident day file (LOG-27). */
 void incidents_seal(struct incidents *in, int64_t now_us);
 /* The status object: count, and the last few. */

@@ -153,8 +153,10 @@ int logfile_expire(const char *dir, int64_t now, int64_t retention)
 		char date[16], path[PATH_MAX];
 		int64_t start;
 
-		/* fw-YYYY-MM-DD.jsonl and summary-YYYY-MM-DD.jsonl, and their .seal */
-		if (!dash || (strncmp(name, "fw-", 3) && strncmp(name, "summary-", 8)) ||
+		/* fw-, summary- and incident-YYYY-MM-DD.jsonl, and their .seal */
+		if (!dash ||
+		    (strncmp(name, "fw-", 3) && strncmp(name, "summary-", 8) &&
+		     strncmp(name, "incident-", 9)) ||
 		    strlen(dash + 1) < 16 ||
 		    (strcmp(dash + 11, ".jsonl") && strcmp(dash + 11, ".jsonl.seal")))
 			continue;

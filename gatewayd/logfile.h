@@ -19,8 +19,9 @@ int logfile_open_kind(const char *dir, const char *kind, struct logfile **ret);
 /* Appends @line and a newline to the file of @t_us's UTC day. 0 or negative errno. */
 int logfile_write(struct logfile *lf, const char *line, int64_t t_us);
 /*
- * Removes the day files (fw-* and summary-*) of @dir whose day ended more than @retention
- * seconds before @now. Returns the number removed or a negative errno.
+ * Removes the day files (fw-*, summary-*, incident-*, and their .seal) of
+ * @dir whose day ended more than @retention seconds before @now. Returns the
+ * number removed or a negative errno.
  */
 int logfile_expire(const char *dir, int64_t now, int64_t retention);
 /*

@@ -27,6 +27,11 @@ struct loghealth {
 	/* The last check's problems; an alarm stands while there are any. */
 	char problems[PROBLEMS_MAX][256];
 	size_t n_problems;
+	/* The check before's: a problem found again is not raised again. */
+	char prev_problems[PROBLEMS_MAX][256];
+	size_t n_prev_problems;
+	loghealth_alarm_fn alarm_fn;
+	void *alarm_data;
 	/* The last alarm raised, kept after it cleared. */
 	int64_t last_alarm_us;
 	char last_alarm[256];
@@ -75,6 +80,7 @@ static void problem(struct loghealth *h, int64_t now_us, const char *fmt, ...)
 static void problem(struct loghealth *h, int64_t now_us, const char *fmt, ...)
 {
 	va_list ap;
+	size_t i;
 	char *p;
 
 	if (h->n_problems == PROBLEMS_MAX)
@@ -83,9 +89,21 @@ static void problem(struct loghealth *h, int64_t now_us, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p, sizeof(h->problems[0]), fmt, ap);
 	va_end(ap);
+	/* Raised once: a problem the check before found too still stands. */
+	for (i = 0; i < h->n_prev_problems; i++)
+		if (!strcmp(h->prev_problems[i], p))
+			return;
 	log_error("firewall log: ALARM: %s (LOG-24)", p);
 	snprintf(h->last_alarm, sizeof(h->last_alarm), "%s", p);
 	h->last_alarm_us = now_us;
+	if (h->alarm_fn)
+		h->alarm_fn(h->alarm_data, p, now_us);
+}
+
+void loghealth_on_alarm(struct loghealth *h, loghealth_alarm_fn fn, void *data)
+{
+	h->alarm_fn = fn;
+	h->alarm_data = data;
 }
 
 /* Fills @a's counters from the kernel. */
@@ -137,6 +155,8 @@ void loghealth_check(struct loghealth *h, const struct ruleset *rs, struct logfi
 	struct logacct reading;
 	int r;
 
+	memcpy(h->prev_problems, h->problems, sizeof(h->problems));
+	h->n_prev_problems = h->n_problems;
 	h->n_problems = 0;
 	h->checked_us = now_us;
 	h->checks++;
@@ -156,12 +176,12 @@ void loghealth_check(struct loghealth *h, const struct ruleset *rs, struct logfi
 	r = readback_dump(rs, &rb);
 	if (r) {
 		problem(h, now_us, "the rule counters could not be read: %s", strerror(-r));
-		return;
+		goto out;
 	}
 	r = logacct_copy(&h->cur, &reading);
 	if (r) {
 		readback_free(rb);
-		return;
+		goto out;
 	}
 	read_counters(&reading, rb);
 	readback_free(rb);
@@ -186,6 +206,9 @@ void loghealth_check(struct loghealth *h, const struct ruleset *rs, struct logfi
 	logacct_fini(&h->prev);
 	h->prev = reading;
 	h->have_prev = true;
+out:
+	if (h->n_prev_problems && !h->n_problems)
+		log_info("firewall log: the alarm cleared: no problem found (LOG-24)");
 }
 
 bool loghealth_alarm(const struct loghealth *h)

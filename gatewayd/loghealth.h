@@ -11,9 +11,10 @@
  *   - records the kernel sent that never arrived, records the kernel
  *     dropped because the socket's buffer was full, records that could not
  *     be written, an NFLOG group that is not read, and a day file whose
- *     seals do not hold (LOG-27) raise an alarm: an
- *     error in syslog ("firewall log: ALARM: ...") and in `netctl status`,
- *     which then exits 1.
+ *     seals do not hold (LOG-27) raise an alarm: an error in syslog
+ *     ("firewall log: ALARM: ...") when first found, an alarm record among
+ *     the incidents (gatewayd/incident.h, so it is forwarded at once), and
+ *     in `netctl status`, which exits 1 while it stands.
  */
 #ifndef GW_LOGHEALTH_H
 #define GW_LOGHEALTH_H
@@ -37,6 +38,9 @@ struct loghealth_input {
 };
 
 int loghealth_new(struct loghealth **ret);
+/* Called with each problem when it is first found (not again while it stands). */
+typedef void (*loghealth_alarm_fn)(void *data, const char *reason, int64_t now_us);
+void loghealth_on_alarm(struct loghealth *h, loghealth_alarm_fn fn, void *data);
 void loghealth_free(struct loghealth *h);
 /* Version @version of @rs was applied: counting starts again (the counters did). */
 void loghealth_applied(struct loghealth *h, const struct ruleset *rs, int64_t version);

@@ -224,6 +224,15 @@ static void read_nflog(struct gwd *g)
 		kick_forward(g);
 }
 
+/* LOG-24: an alarm goes among the incidents too, and to the log server with them. */
+static void on_log_alarm(void *data, const char *reason, int64_t now_us)
+{
+	struct gwd *g = data;
+
+	incidents_alarm(g->inc, reason, now_us);
+	kick_forward(g);
+}
+
 static void open_logging(struct gwd *g, const struct policy *p)
 {
 	char err[512];
@@ -244,6 +253,8 @@ static void open_logging(struct gwd *g, const struct policy *p)
 	r = incidents_new(g->log_dir, &g->inc);
 	if (r)
 		log_error("firewall log: incidents are not raised: %s (LOG-21)", strerror(-r));
+	if (g->lh && g->inc)
+		loghealth_on_alarm(g->lh, on_log_alarm, g);
 	/* A receive buffer large enough for bursts (ARCHITECTURE: 4 MiB and more). */
 	r = nflogread_open(p->settings.log_group, 8u << 20, &g->nfl, err);
 	if (r)

@@ -23,12 +23,14 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* fw-YYYY-MM-DD.jsonl or summary-YYYY-MM-DD.jsonl */
+/* fw-, summary- or incident-YYYY-MM-DD.jsonl */
 static bool day_file(const char *name)
 {
 	const char *dash = strchr(name, '-');
 
-	return dash && (!strncmp(name, "fw-", 3) || !strncmp(name, "summary-", 8)) &&
+	return dash &&
+	       (!strncmp(name, "fw-", 3) || !strncmp(name, "summary-", 8) ||
+		!strncmp(name, "incident-", 9)) &&
 	       strlen(dash + 1) == 16 && !strcmp(dash + 11, ".jsonl");
 }
 
@@ -71,7 +73,7 @@ int cmd_log_verify(int argc, char **argv)
 		"Usage: netctl log verify [-c CONF | --dir DIR] [FILE...]\n"
 		"Checks the seals of the firewall log's day files (LOG-27): each seal in\n"
 		"FILE.seal must match the bytes of FILE it covers. FILE is a day file's name\n"
-		"(fw-YYYY-MM-DD.jsonl, summary-YYYY-MM-DD.jsonl); without one, every day file\n"
+		"(fw-, summary- or incident-YYYY-MM-DD.jsonl); without one, every day file\n"
 		"of the directory (log.dir of CONF unless --dir names one).\n"
 		"Exit 0 when every seal holds, 1 when one does not or a file cannot be read.\n";
 	static const struct option opts[] = {

@@ -40,6 +40,10 @@ gw=$(lab_ns gw)
 # C-8: a day file older than the retention goes at start; a recent one stays.
 mkdir -p "$logs"
 echo '{}' >"$logs/fw-2020-01-01.jsonl"
+# ... and so do the other kinds of day file and the seals (LOG-27, C-10, LOG-21).
+for old in summary-2020-01-01.jsonl incident-2020-01-01.jsonl fw-2020-01-01.jsonl.seal; do
+	echo '{}' >"$logs/$old"
+done
 recent=$(date -u -d '-10 days' +%Y-%m-%d)
 echo '{}' >"$logs/fw-$recent.jsonl"
 
@@ -49,6 +53,9 @@ for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { fail "gatewayd did not start: $(cat "$tmp/gatewayd.log")"; e2e_summary; exit 1; }
 [ ! -e "$logs/fw-2020-01-01.jsonl" ] && pass "a day file past the 365-day retention was removed (LOG-10, C-8)" ||
 	fail "the 2020 day file is still there"
+left=$(cd "$logs" && ls ./*2020-01-01* 2>/dev/null)
+[ -z "$left" ] && pass "its seal and the 2020 summary and incident day files went too" ||
+	fail "left after the retention: $left"
 [ -e "$logs/fw-$recent.jsonl" ] && pass "a day file within the retention was kept" || fail "recent day file removed"
 
 # Setup: pc1 is admitted through the registry (LANREQ-43).

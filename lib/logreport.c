@@ -283,6 +283,17 @@ static bool in_list(char *const *v, size_t n, const char *name)
 	return false;
 }
 
+/* Multicast, the IPv4 broadcast, or IPv6 link-local: a destination on the sender's segment. */
+static bool local_chatter(const struct logrec *r)
+{
+	const uint8_t *d = r->daddr;
+
+	if (r->family == AF_INET)
+		return (d[0] & 0xf0) == 224 || (d[0] == 255 && d[1] == 255 && d[2] == 255 &&
+						d[3] == 255);
+	return d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80);
+}
+
 /* lib/compile.c names the PROXY-1 denials "FROM>TO:SERVICE[VARIANT]!direct". */
 static bool is_bypass(const char *id)
 {
@@ -466,6 +477,10 @@ int logreport_add_events(struct logreport *lr, const struct logrec *r, unsigned 
 	db_add(lr, r, id);
 	if (r->permitted)
 		return 0;
+	if (local_chatter(r)) {
+		sum->local_chatter++;
+		return 0;
+	}
 	s = source(lr, r->family, r->saddr);
 	if (!s) {
 		sum->untracked_records++;

@@ -107,6 +107,8 @@ struct logreport_summary {
 	uint64_t records, permitted, denied;
 	uint64_t out_of_order;      /* records earlier than the one before (still counted) */
 	uint64_t untracked_records; /* records of sources beyond limits.sources */
+	uint64_t local_chatter;     /* denials to link-local or multicast destinations:
+				       counted, not analysed per source (see logreport_add) */
 	int64_t first_us, last_us;  /* 0 when no records */
 	struct logreport_list kinds[LR__COUNT];
 };
@@ -131,7 +133,14 @@ struct policy;
  */
 int logreport_new_policy(const struct policy *p, struct logreport **ret);
 
-/* Feeds one record; 0 or -ENOMEM (the accumulator stays usable). */
+/*
+ * Feeds one record; 0 or -ENOMEM (the accumulator stays usable). A denial
+ * whose destination is multicast, the IPv4 broadcast or an IPv6 link-local
+ * address is a host's chatter on its own segment (mDNS, SSDP, IPv6 router
+ * solicitations and MLD, which every PC sends), not an access attempt
+ * through the gateway: it is counted (local_chatter) and not analysed per
+ * source, so it makes no burst, scan or unregistered-device finding.
+ */
 int logreport_add(struct logreport *lr, const struct logrec *r);
 /*
  * The same, and *@ret_events says what this record started (LOG-21, INC-4),

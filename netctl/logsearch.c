@@ -628,7 +628,7 @@ static int cmd_log_report(int argc, char **argv)
 		die_msg("log report: the analysis failed");
 		goto out;
 	}
-	out = json_pack("{s:s, s:s, s:o, s:s, s:I, s:{s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I}, "
+	out = json_pack("{s:s, s:s, s:o, s:s, s:I, s:{s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I}, "
 			"s:o, s:o, s:o}",
 			"report", "firewall log analysis", "requirement", "LOG-13", "period",
 			period_json(scan.since_us, scan.until_us), "dir", c.dir, "day_files",
@@ -639,7 +639,8 @@ static int cmd_log_report(int argc, char **argv)
 			"last", sum.records ? time_json(sum.last_us) : json_null(),
 			"not_records", (json_int_t)scan.bad, "untracked_sources_records",
 			(json_int_t)sum.untracked_records, "out_of_order",
-			(json_int_t)sum.out_of_order, "thresholds", thresholds_json(c.p),
+			(json_int_t)sum.out_of_order, "local_chatter", (json_int_t)sum.local_chatter,
+			"thresholds", thresholds_json(c.p),
 			"findings", findings_json(&sum), "not_observable", gaps_json());
 	if (!out || print_log_report(stdout, out, c.json)) {
 		die_msg("log report: cannot print the report");

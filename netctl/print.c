@@ -426,9 +426,11 @@ int print_log_report(FILE *f, json_t *r, bool json)
 		jint(rec, "total"), jint(rec, "permitted"), jint(rec, "denied"), jstr(rec, "first"),
 		jstr(rec, "last"));
 	fprintf(f, "not analysed: %lld lines that are not records; %lld records of sources "
-		   "beyond log.report.sources; %lld records out of time order (analysed)\n",
+		   "beyond log.report.sources; %lld records out of time order (analysed);\n"
+		   "             %lld denials to multicast or link-local destinations (segment "
+		   "chatter)\n",
 		jint(rec, "not_records"), jint(rec, "untracked_sources_records"),
-		jint(rec, "out_of_order"));
+		jint(rec, "out_of_order"), jint(rec, "local_chatter"));
 	fprintf(f, "thresholds:  %s: window %llds, denied %lld, scan_ports %lld, scan_hosts %lld,\n"
 		   "             db_connections %lld a day, sources %lld, top %lld, db_hosts:",
 		jstr(th, "origin"), jint(th, "window_seconds"), jint(th, "denied"),

@@ -559,6 +559,55 @@ static void events_mark_the_record_that_crosses_a_threshold(void **state)
 	logreport_free(lr);
 }
 
+/*
+ * Segment chatter (mDNS, SSDP, IPv6 router solicitations, MLD) denied on a
+ * registered zone is counted, never a finding or an incident, however much
+ * of it there is; the same denials to a unicast address are.
+ */
+static void segment_chatter_is_counted_not_analysed(void **state)
+{
+	static const char *const chatter[] = { "224.0.0.251", "239.255.255.250",
+					       "255.255.255.255" };
+	static const char *const chatter6[] = { "ff02::2", "ff02::16", "fe80::1" };
+	struct logreport_limits l = LOGREPORT_LIMITS_DEFAULT;
+	struct logreport_summary s;
+	struct logreport *lr;
+	unsigned i, ev, any = 0;
+	struct logrec r;
+
+	(void)state;
+	l.denied = 5;
+	lr = new_lr(&l, NULL, 0);
+	for (i = 0; i < 30; i++) {
+		r = rec(T0 + i, false, "floor1:admission6", "floor1", "", "fe80::1234",
+			chatter6[i % 3], 5353);
+		assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+		any |= ev;
+		r = rec(T0 + i, false, "input:default", "", "", "10.11.0.100", chatter[i % 3], 5353);
+		assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+		any |= ev;
+	}
+	assert_int_equal(any, 0);
+	assert_int_equal(logreport_result(lr, &s), 0);
+	assert_int_equal(s.local_chatter, 60);
+	assert_int_equal(s.denied, 60);
+	for (i = 0; i < LR__COUNT; i++)
+		assert_int_equal(s.kinds[i].n, 0);
+	/* Boundary: 223.255.255.255 and fec0::1 are not chatter (a unicast burst). */
+	for (i = 0; i < 5; i++) {
+		r = rec(T0 + 40 + i, false, "input:default", "", "", "10.11.0.100",
+			"223.255.255.255", 22);
+		assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+	}
+	assert_int_equal(ev, 1u << LR_DENIALS);
+	r = rec(T0 + 50, false, "floor1:admission6", "floor1", "", "fe80::99", "fec0::1", 22);
+	assert_int_equal(logreport_add_events(lr, &r, &ev), 0);
+	assert_int_equal(logreport_result(lr, &s), 0);
+	assert_int_equal(s.local_chatter, 60);
+	assert_int_equal(s.kinds[LR_UNREGISTERED].n, 1);
+	logreport_free(lr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +628,7 @@ int main(void)
 		cmocka_unit_test(trace_peers_beyond_the_bound_are_others),
 		cmocka_unit_test(empty_trace_has_no_peers),
 		cmocka_unit_test(events_mark_the_record_that_crosses_a_threshold),
+		cmocka_unit_test(segment_chatter_is_counted_not_analysed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

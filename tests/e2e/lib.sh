@@ -282,3 +282,59 @@ e2e_register()
 			-S "$sock" >/dev/null &&
 		"$netctl" device approve "$id" --device.connection-point "lab $zone" -S "$sock"
 }
+
+# ---- the LAN registry's tests ------------------------------------------------
+# Shared by registry.sh, registry_ops.sh, registry_flow.sh and
+# registry_watch.sh. They use the sourcing script's variables: gatewayd,
+# netctl, conf, sock, state, tmp, mail, and gw (the gateway's namespace);
+# start_gatewayd sets gwpid. A script may define its own after sourcing.
+
+# as USER CMD...: CMD as USER, group nogroup (which may use the socket).
+as() { local u=$1; shift; setpriv --reuid="$u" --regid=nogroup --clear-groups "$@"; }
+dev() { "$netctl" device "$@" -S "$sock"; }
+dev_as() { local u=$1; shift; as "$u" "$netctl" device "$@" -S "$sock"; }
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds, with a deadline.
+wait_for()
+{
+	local end=$((SECONDS + $1))
+
+	shift
+	until "$@" 2>/dev/null; do
+		((SECONDS >= end)) && return 1
+		sleep 0.2
+	done
+}
+
+# refused WHAT PATTERN CMD...: CMD must exit 1 with PATTERN in its reason.
+refused()
+{
+	local what=$1 pat=$2 out rc
+
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [[ $rc -eq 1 ]] && grep -q -- "$pat" <<<"$out"; then
+		pass "$what refused: $(head -n1 <<<"$out")"
+	else
+		fail "$what: exit $rc, expected a refusal with '$pat': $out"
+	fi
+}
+
+# start_gatewayd: gatewayd in the gateway namespace, until it answers.
+start_gatewayd()
+{
+	ip netns exec "$gw" "$gatewayd" -c "$conf" -f -S "$sock" --state-dir "$state" \
+		--log-dir "$tmp/log" 2>>"$tmp/gatewayd.log" &
+	gwpid=$!
+	wait_for 15 test -S "$sock" && wait_for 10 "$netctl" status -S "$sock" >/dev/null
+}
+stop_gatewayd() { kill "$gwpid" && wait "$gwpid" 2>/dev/null; gwpid=; rm -f "$sock"; }
+
+# reg_mta: $tmp/mta, a notify command that keeps each notice as a file in $mail.
+reg_mta()
+{
+	mkdir -p "$mail" && chmod 777 "$mail" || return 1
+	printf '#!/bin/sh\ncat >"%s/$(date +%%s%%N).msg"\n' "$mail" >"$tmp/mta" &&
+		chmod 755 "$tmp/mta"
+}

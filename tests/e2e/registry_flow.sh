@@ -61,14 +61,9 @@ trap 'exit 130' INT TERM
 sock=$tmp/control
 state=$tmp/state
 mail=$tmp/mail
-mkdir -p "$mail" && chmod 777 "$mail"
 cp -r "$top/conf" "$top/zones" "$tmp/"
 conf=$tmp/conf/gatewayd.conf
-cat >"$tmp/mta" <<-EOF
-#!/bin/sh
-cat >"$mail/\$(date +%s%N).msg"
-EOF
-chmod 755 "$tmp/mta"
+reg_mta || exit 1
 sed -i 's|^daemon = {|daemon = {\n\tsocket_group = "nogroup";|' "$conf"
 sed -i -e 's|user = "sato"; |user = "daemon";|' \
 	-e 's|{ user = "kimura";  name = "Jiro Kimura (head, sales)"; roles = \[ "dept-head" \]; }|{ user = "bin"; name = "Jiro Kimura (head, sales)"; roles = [ "dept-head" ]; department = "Sales"; },\n\t{ user = "lp"; name = "Ken Ono (head, engineering)"; roles = [ "dept-head" ]; department = "Engineering"; },\n\t{ user = "games"; name = "Emi Ito (ISMS manager)"; roles = [ "isms-manager" ]; },\n\t{ user = "man"; name = "Aya Endo (security, sales)"; roles = [ "security-officer" ]; department = "Sales"; },\n\t{ user = "mail"; name = "Goro Abe (security, engineering)"; roles = [ "security-officer" ]; department = "Engineering"; },\n\t{ user = "sys"; name = "Night operator"; roles = [ "operator" ]; }|' \
@@ -76,29 +71,6 @@ sed -i -e 's|user = "sato"; |user = "daemon";|' \
 grep -q 'user = "games"' "$conf" && grep -q 'second_approval' "$conf" && grep -q 'user = "daemon"' "$conf" ||
 	{ echo "FAIL: could not adapt the config"; exit 1; }
 
-as() { local u=$1; shift; setpriv --reuid="$u" --regid=nogroup --clear-groups "$@"; }
-dev() { "$netctl" device "$@" -S "$sock"; }
-dev_as() { local u=$1; shift; as "$u" "$netctl" device "$@" -S "$sock"; }
-wait_for() {	# wait_for SECONDS CMD...
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" 2>/dev/null; do
-		((SECONDS >= end)) && return 1
-		sleep 0.2
-	done
-}
-refused()	# refused WHAT PATTERN CMD...: CMD must exit 1 with PATTERN in its reason
-{
-	local what=$1 pat=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [[ $rc -eq 1 ]] && grep -q -- "$pat" <<<"$out"; then
-		pass "$what refused: $(head -n1 <<<"$out")"
-	else
-		fail "$what: exit $rc, expected a refusal with '$pat': $out"
-	fi
-}
 ok()	# ok WHAT PATTERN CMD...: CMD must succeed with PATTERN in its output
 {
 	local what=$1 pat=$2 out rc
@@ -115,14 +87,6 @@ mail_with() { grep -lq -- "$1" "$mail"/*.msg 2>/dev/null; }
 jq_doc() { dev show 1 --json | jq -r "$1"; }
 
 gw=$(lab_ns gw)
-start_gatewayd()
-{
-	ip netns exec "$gw" "$gatewayd" -c "$conf" -f -S "$sock" --state-dir "$state" \
-		--log-dir "$tmp/log" 2>>"$tmp/gatewayd.log" &
-	gwpid=$!
-	wait_for 15 test -S "$sock" && wait_for 10 "$netctl" status -S "$sock" >/dev/null
-}
-stop_gatewayd() { kill "$gwpid" && wait "$gwpid" 2>/dev/null; gwpid=; rm -f "$sock"; }
 
 if ! lab_up; then
 	fail "scripts/lab could not build the topology"

@@ -51,38 +51,16 @@ trap 'exit 130' INT TERM
 sock=$tmp/control
 state=$tmp/state
 mail=$tmp/mail
-mkdir -p "$mail" && chmod 777 "$mail"
 cp -r "$top/conf" "$top/zones" "$tmp/"
 conf=$tmp/conf/gatewayd.conf
-cat >"$tmp/mta" <<-EOF
-#!/bin/sh
-cat >"$mail/\$(date +%s%N).msg"
-EOF
-chmod 755 "$tmp/mta"
+reg_mta || exit 1
 e2e_people "$conf"
 known=02:00:00:ee:00:02
 rogue=02:00:00:ee:00:01
 sed -i "s|notify_command = .*|notify_command = \"$tmp/mta\";\n\tknown_equipment = [ \"$known\" ];|" "$conf"
 grep -q "known_equipment" "$conf" || { echo "FAIL: could not adapt the config"; exit 1; }
 
-dev() { "$netctl" device "$@" -S "$sock"; }
-wait_for() {	# wait_for SECONDS CMD...
-	local end=$((SECONDS + $1))
-	shift
-	until "$@" 2>/dev/null; do
-		((SECONDS >= end)) && return 1
-		sleep 0.2
-	done
-}
 gw=$(lab_ns gw)
-start_gatewayd()
-{
-	ip netns exec "$gw" "$gatewayd" -c "$conf" -f -S "$sock" --state-dir "$state" \
-		--log-dir "$tmp/log" 2>>"$tmp/gatewayd.log" &
-	gwpid=$!
-	wait_for 15 test -S "$sock" && wait_for 10 "$netctl" status -S "$sock" >/dev/null
-}
-stop_gatewayd() { kill "$gwpid" && wait "$gwpid" 2>/dev/null; gwpid=; rm -f "$sock"; }
 
 if ! lab_up; then
 	fail "scripts/lab could not build the topology"

@@ -41,6 +41,8 @@ static unsigned key_len(enum key_type k)
 		return 1;
 	case KT_SERVICE:
 		return 2;
+	case KT_MARK:
+		return 4;
 	}
 	return 0;
 }
@@ -75,6 +77,9 @@ static bool decode_key(const struct set *s, const uint8_t *key, uint32_t len, st
 			break;
 		case KT_SERVICE:
 			v->lo = v->hi = (uint16_t)(key[off] << 8 | key[off + 1]);
+			break;
+		case KT_MARK:
+			memcpy(&v->num, key + off, 4);
 			break;
 		}
 		/* In a concatenation every field takes whole 32-bit registers. */

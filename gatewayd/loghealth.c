@@ -3,15 +3,19 @@
 #include "loghealth.h"
 
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile.h"
 #include "log.h"
 #include "logacct.h"
+#include "logfile.h"
 #include "logrec.h"
 #include "readback.h"
+#include "srcread.h"
 
 #define PROBLEMS_MAX 4
 
@@ -24,6 +28,10 @@ struct loghealth {
 	uint64_t lost_version;  /* lost records reported for the running version */
 	/* Totals since gatewayd started. */
 	uint64_t lost, suppressed, summaries, checks;
+	/* C-10 per source: totals, and the start of the current source interval. */
+	uint64_t source_records, source_suppressed, source_unknown;
+	int64_t sources_since_us;
+	int source_error;         /* the last reading's error, logged once; 0: fine */
 	/* The last check's problems; an alarm stands while there are any. */
 	char problems[PROBLEMS_MAX][256];
 	size_t n_problems;
@@ -115,11 +123,92 @@ static void read_counters(struct logacct *a, const struct readback *rb)
 		struct logacct_rule *r = &a->v[i];
 		struct rule_counter dec, lg;
 
+		uint64_t src = 0;
+		size_t k;
+
 		r->known = !readback_counter(rb, r->id, &dec) && dec.has_counter &&
 			   !readback_counter(rb, r->log_id, &lg) && lg.has_counter;
-		r->decided = r->known ? dec.packets : 0;
+		/* C-10: what the per-source limit dropped before the deny saw it. */
+		for (k = 0; r->known && k < 2; k++) {
+			struct rule_counter sc;
+
+			if (!r->src_ids[k])
+				continue;
+			r->known = !readback_counter(rb, r->src_ids[k], &sc) && sc.has_counter;
+			src += r->known ? sc.packets : 0;
+		}
+		r->decided = r->known ? dec.packets + src : 0;
 		r->logged = r->known ? lg.packets : 0;
 	}
+}
+
+/* One element of a source set: a summary record per source and deny (C-10). */
+struct source_ctx {
+	struct loghealth *h;
+	const struct logacct *a;
+	struct logfile *summary;
+	int64_t from_us, to_us;
+};
+
+static void source_elem(void *data, int family, const uint8_t *addr, uint32_t mark,
+			uint64_t packets)
+{
+	struct source_ctx *sc = data;
+	const struct logacct_rule *x = logacct_find_mark(sc->a, mark);
+	char *line = NULL;
+	int r;
+
+	sc->h->source_suppressed += packets;
+	if (!x) {
+		/* A deny of a version no longer applied (the reading came late). */
+		sc->h->source_unknown += packets;
+		return;
+	}
+	r = logacct_source_line(x, family, addr, packets, sc->from_us, sc->to_us, &line);
+	if (r == 0 && sc->summary)
+		r = logfile_write(sc->summary, line, sc->to_us);
+	free(line);
+	if (r)
+		log_error("firewall log: a per-source summary record of '%s' could not be written: %s",
+			  x->id, strerror(-r));
+	else
+		sc->h->source_records++;
+}
+
+/*
+ * C-10: reads and resets the per-source sets; every source the limit held
+ * back since the last reading becomes a summary record. A kernel that
+ * cannot reset set elements (before 6.5) leaves only the per-rule counts.
+ */
+static void read_sources(struct loghealth *h, const struct ruleset *rs, const struct logacct *a,
+			 struct logfile *summary, int64_t now_us)
+{
+	struct source_ctx sc = { h, a, summary, h->sources_since_us ? h->sources_since_us : now_us,
+				 now_us };
+	uint64_t before = h->source_suppressed;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < 2 && !r; i++) {
+		const char *name = i ? SET_DENY_SRC6 : SET_DENY_SRC4;
+
+		if (!ruleset_set(rs, name))
+			continue;
+		r = srcread_reset(rs->table, name, i ? AF_INET6 : AF_INET, source_elem, &sc);
+		if (r == -ENOENT)
+			r = 0;
+	}
+	h->sources_since_us = now_us;
+	if (r && r != h->source_error)
+		log_error("firewall log: the per-source counts could not be read: %s; denials are "
+			  "still counted per rule (C-10)",
+			  strerror(-r));
+	h->source_error = r;
+	if (h->source_suppressed > before)
+		log_info("firewall log: %llu denials were held back by the per-source limit in the "
+			 "last %llds; counted per source in summary records (C-10)",
+			 (unsigned long long)(h->source_suppressed - before),
+			 (long long)((sc.to_us - sc.from_us) / 1000000));
 }
 
 /* C-10: one summary record per rule that dropped denials unlogged. */
@@ -186,6 +275,7 @@ void loghealth_check(struct loghealth *h, const struct ruleset *rs, struct logfi
 	read_counters(&reading, rb);
 	readback_free(rb);
 	reading.at_us = now_us;
+	read_sources(h, rs, &reading, summary, now_us);
 	if (h->have_prev) {
 		struct logacct_report rep;
 
@@ -228,11 +318,14 @@ json_t *loghealth_json(const struct loghealth *h)
 		logrec_time_format(h->checked_us, at, sizeof(at));
 	if (h->last_alarm_us)
 		logrec_time_format(h->last_alarm_us, last, sizeof(last));
-	o = json_pack("{s:s, s:s?, s:I, s:o, s:I, s:I, s:I}", "state",
+	o = json_pack("{s:s, s:s?, s:I, s:o, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:s?}}", "state",
 		      !h->checked_us ? "unchecked" : h->n_problems ? "alarm" : "ok", "checked_at",
 		      h->checked_us ? at : NULL, "checks", (json_int_t)h->checks, "alarms", a,
 		      "lost", (json_int_t)h->lost, "suppressed", (json_int_t)h->suppressed,
-		      "summary_records", (json_int_t)h->summaries);
+		      "summary_records", (json_int_t)h->summaries, "per_source", "suppressed",
+		      (json_int_t)h->source_suppressed, "summary_records",
+		      (json_int_t)h->source_records, "unattributed", (json_int_t)h->source_unknown,
+		      "error", h->source_error ? strerror(-h->source_error) : NULL);
 	if (o && h->last_alarm_us)
 		json_object_set_new(o, "last_alarm",
 				    json_pack("{s:s, s:s}", "at", last, "reason", h->last_alarm));

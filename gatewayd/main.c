@@ -655,6 +655,13 @@ static int load_apply_policy(struct gwd *g, struct conf_bundle *b, struct policy
 		}
 		carried += filled;
 	}
+	/*
+	 * C-10, LOG-24: the running version's last reading (its counters and
+	 * its per-source sets go with its table), so a reload leaves no
+	 * interval unaccounted for.
+	 */
+	if (g->rs && g->lh)
+		check_logging(g);
 	r = apply_ruleset(rs, d);
 	if (r)
 		goto out;
@@ -1140,7 +1147,7 @@ static void usage(FILE *f)
 		   DEFAULT_STATE_DIR ")\n"
 		   "      --log-dir DIR   firewall log day files (default: log.dir, /var/log/gatewayd)\n"
 		   "      --log-check SEC check the firewall log against the rule counters every SEC\n"
-		   "                      seconds (LOG-24, C-10; default 60)\n"
+		   "                      seconds, at most 1800 (LOG-24, C-10; default 60)\n"
 		   "      --oneshot       validate, compile, apply atomically, exit (no history)\n");
 }
 
@@ -1362,9 +1369,14 @@ int main(int argc, char **argv)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 
-			if (*optarg < '1' || *optarg > '9' || *end || v > 86400) {
-				fprintf(stderr, "gatewayd: --log-check: '%s' is not 1..86400 seconds\n",
-					optarg);
+			/*
+			 * C-10: at most half the time the kernel keeps a source's
+			 * element (DENY_SRC_TIMEOUT_S), so each is read before it
+			 * is forgotten.
+			 */
+			if (*optarg < '1' || *optarg > '9' || *end || v > DENY_SRC_TIMEOUT_S / 2) {
+				fprintf(stderr, "gatewayd: --log-check: '%s' is not 1..%d seconds\n",
+					optarg, DENY_SRC_TIMEOUT_S / 2);
 				return 2;
 			}
 			g.log_check = (unsigned)v;

@@ -43,6 +43,7 @@
 /* Sets that later stages fill at run time: existence and type only. */
 static const char *const runtime_sets[] = {
 	SET_REGISTERED, SET_QUARANTINE_MAC, SET_QUARANTINE4, SET_VPN_GRANTS, SET_PROXY_BYPASS,
+	SET_DENY_SRC4,	SET_DENY_SRC6,
 };
 
 /* ---- snapshots: a table from the kernel or from the encoder ---------------- */
@@ -557,7 +558,15 @@ static uint32_t attr_u32_or(const struct nlattr *a, uint32_t def)
 	return ntohl(mnl_attr_get_u32(a));
 }
 
+static uint64_t attr_u64_or(const struct nlattr *a, uint64_t def)
+{
+	if (!a || mnl_attr_get_payload_len(a) != sizeof(uint64_t))
+		return def;
+	return be64toh(mnl_attr_get_u64(a));
+}
+
 static bool attr_equal(const struct nlattr *x, const struct nlattr *y);
+static bool exprs_equal(const struct nlattr *x, const struct nlattr *y);
 
 /* Two nests with equal attributes in the same order. */
 static bool nest_equal(const struct nlattr *x, const struct nlattr *y)
@@ -624,7 +633,26 @@ static bool expr_equal(const struct nlattr *ex, const struct nlattr *ey)
 	if (attrs_nested(x.tb[NFTA_EXPR_DATA], 32, &dx) ||
 	    attrs_nested(y.tb[NFTA_EXPR_DATA], 32, &dy) || dx.unknown || dy.unknown)
 		return false;
-	if (!strcmp(name, "lookup")) {
+	if (!strcmp(name, "dynset")) {
+		/*
+		 * C-10's per-source limit: the set id is a reference inside one
+		 * transaction; a zero timeout and zero flags are the defaults
+		 * the kernel dumps; the element expressions compare like rule
+		 * expressions (a counter's values left out).
+		 */
+		const struct nlattr *lx = dx.tb[NFTA_DYNSET_EXPRESSIONS];
+		const struct nlattr *ly = dy.tb[NFTA_DYNSET_EXPRESSIONS];
+
+		dx.tb[NFTA_DYNSET_SET_ID] = dy.tb[NFTA_DYNSET_SET_ID] = NULL;
+		if (attr_u64_or(dx.tb[NFTA_DYNSET_TIMEOUT], 0) !=
+			    attr_u64_or(dy.tb[NFTA_DYNSET_TIMEOUT], 0) ||
+		    attr_u32_or(dx.tb[NFTA_DYNSET_FLAGS], 0) != attr_u32_or(dy.tb[NFTA_DYNSET_FLAGS], 0) ||
+		    !exprs_equal(lx, ly))
+			return false;
+		dx.tb[NFTA_DYNSET_TIMEOUT] = dy.tb[NFTA_DYNSET_TIMEOUT] = NULL;
+		dx.tb[NFTA_DYNSET_FLAGS] = dy.tb[NFTA_DYNSET_FLAGS] = NULL;
+		dx.tb[NFTA_DYNSET_EXPRESSIONS] = dy.tb[NFTA_DYNSET_EXPRESSIONS] = NULL;
+	} else if (!strcmp(name, "lookup")) {
 		dx.tb[NFTA_LOOKUP_SET_ID] = dy.tb[NFTA_LOOKUP_SET_ID] = NULL;
 		if (attr_u32_or(dx.tb[NFTA_LOOKUP_FLAGS], 0) !=
 		    attr_u32_or(dy.tb[NFTA_LOOKUP_FLAGS], 0))

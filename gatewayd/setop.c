@@ -100,6 +100,9 @@ static void elem_format(const struct set *s, const struct elem *e, char *buf, si
 		case KT_SERVICE:
 			snprintf(part, sizeof(part), "%u", v->lo);
 			break;
+		case KT_MARK:
+			snprintf(part, sizeof(part), "0x%08x", v->num);
+			break;
 		}
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", k ? " . " : "", part);
 	}

@@ -352,22 +352,98 @@ static struct rule *emit_accept(struct cctx *cx, struct chain *c, const struct r
 	return r;
 }
 
+uint32_t compile_log_mark(const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (uint8_t)*id) * 16777619u;
+	return h ? h : 1;
+}
+
+/* The address families a rule's matches admit: 1 IPv4, 2 IPv6, 3 both. */
+static unsigned rule_families(const struct rule *r)
+{
+	unsigned fam = 0;
+	size_t i, k;
+
+	for (i = 0; i < r->n_match; i++) {
+		const struct match *m = &r->m[i];
+
+		for (k = 0; k < m->n_sel; k++)
+			switch (m->sel[k]) {
+			case SEL_IP_SADDR:
+			case SEL_IP_DADDR:
+			case SEL_ICMP_TYPE:
+				fam |= 1;
+				break;
+			case SEL_IP6_SADDR:
+			case SEL_IP6_DADDR:
+			case SEL_ICMPV6_TYPE:
+				fam |= 2;
+				break;
+			case SEL_NFPROTO:
+				if (m->op == MOP_EQ)
+					fam |= m->v.num == 10 /* NFPROTO_IPV6 */ ? 2 : 1;
+				break;
+			default:
+				break;
+			}
+	}
+	return fam ? fam : 3;
+}
+
 /*
- * Adds @tmpl as a deny: a rate-limited log rule "<id>#log" and the drop rule
- * "<id>". Both count: drop counter minus log counter is what the rate limit
- * suppressed, so every denial is accounted for (C-10, LOG-7).
+ * Adds @tmpl as a deny (C-10, LOG-7):
+ *
+ *   "<id>#src4"  match  meta mark set M update @deny_src4 { ip saddr . meta mark
+ *                       limit rate over S/second burst SB packets counter } counter drop
+ *   "<id>#src6"  the same for IPv6 (each only where the deny admits the family)
+ *   "<id>#log"   match  limit rate R/second burst B packets counter log prefix "gw:D:<id>"
+ *   "<id>"       match  counter drop
+ *
+ * A source past its own budget for this deny is dropped unlogged by #src,
+ * counted per rule (the rule's counter) and per source (the element's
+ * counter, read by gatewayd). The rest reach #log, whose per-rule limit
+ * bounds the whole rule (many sources at once, or a full source set: then
+ * #src lets the packet through); the drop rule counts what reached it. So
+ * denied = #src4 + #src6 + drop, logged = #log, and nothing is unaccounted
+ * for. With log.sources = 0 there are no #src rules.
  */
 static void emit_deny(struct cctx *cx, struct chain *c, const struct rule *tmpl)
 {
-	struct rule *l = chain_add_rule(cx->rs, c), *r;
+	const struct settings *st = &cx->p->settings;
+	unsigned fam = rule_families(tmpl);
+	uint32_t mark = compile_log_mark(tmpl->id);
+	struct rule *l, *r;
+	int f;
 
+	for (f = 0; st->log_sources && f < 2; f++) {
+		if (!(fam & (1u << f)))
+			continue;
+		l = chain_add_rule(cx->rs, c);
+		if (!l)
+			return (void)(cx->oom = 1);
+		*l = *tmpl;
+		l->role = ROLE_SRCLIMIT;
+		l->verdict = VERDICT_DROP;
+		l->counter = true;
+		l->limit_rate = st->source_rate;
+		l->limit_burst = st->source_burst;
+		l->src_family = f ? AF_INET6 : AF_INET;
+		l->src_set = f ? SET_DENY_SRC6 : SET_DENY_SRC4;
+		l->mark = mark;
+		l->id = cprintf(cx, "%s#src%c", tmpl->id, f ? '6' : '4');
+	}
+	l = chain_add_rule(cx->rs, c);
 	if (!l)
 		return (void)(cx->oom = 1);
 	*l = *tmpl;
 	l->role = ROLE_LOG;
 	l->verdict = VERDICT_NONE;
-	l->limit_rate = cx->p->settings.deny_rate;
-	l->limit_burst = cx->p->settings.deny_burst;
+	l->limit_rate = st->deny_rate;
+	l->limit_burst = st->deny_burst;
+	l->mark = mark;
 	set_log(cx, l, false);
 	l->id = cprintf(cx, "%s#log", tmpl->id);
 	r = chain_add_rule(cx->rs, c);
@@ -377,6 +453,57 @@ static void emit_deny(struct cctx *cx, struct chain *c, const struct rule *tmpl)
 	r->role = ROLE_DECIDE;
 	r->verdict = VERDICT_DROP;
 	r->counter = true;
+	r->mark = mark;
+}
+
+/*
+ * Two denies with the same log mark would share their sources' counts:
+ * the later one (in canonical order) takes the next free mark, on all its
+ * companions. Run after ruleset_sort(), so the outcome is deterministic.
+ */
+static int settle_marks(struct cctx *cx)
+{
+	struct mark_slot {
+		uint32_t mark;
+		const char *base;
+	} *slots;
+	size_t cap = 64, n = 0, i, k;
+
+	for (i = 0; i < cx->rs->n_chains; i++)
+		n += cx->rs->chains[i]->n_rules;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < cx->rs->n_chains; i++) {
+		struct chain *c = cx->rs->chains[i];
+
+		for (k = 0; k < c->n_rules; k++) {
+			struct rule *r = &c->rules[k];
+			size_t blen = strcspn(r->id, "#"), h, j;
+			uint32_t m;
+
+			if (r->role != ROLE_DECIDE || !r->mark)
+				continue;
+			for (m = r->mark;; m = m + 1 ? m + 1 : 1) {
+				for (h = m & (cap - 1); slots[h].mark && slots[h].mark != m;
+				     h = (h + 1) & (cap - 1))
+					;
+				if (!slots[h].mark)
+					break;
+			}
+			slots[h] = (struct mark_slot){ m, r->id };
+			/* The companions stand right above the deny (ruleset_sort). */
+			for (j = k; j-- > 0 && c->rules[j].role != ROLE_DECIDE &&
+				    c->rules[j].role != ROLE_DISPATCH &&
+				    !strncmp(c->rules[j].id, r->id, blen) && c->rules[j].id[blen] == '#';)
+				c->rules[j].mark = m;
+			r->mark = m;
+		}
+	}
+	free(slots);
+	return 0;
 }
 
 /* ---- zone-pair chains -------------------------------------------------- */
@@ -1064,6 +1191,18 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 			snprintf(e->key[0].str, sizeof(e->key[0].str), "%s", p->zones[i]->ifaces[k]);
 		}
 	}
+	/* C-10: sources over their log budget, per deny; the kernel fills them. */
+	for (i = 0; p->settings.log_sources && i < 2; i++) {
+		s = fixed_set(&cx, i ? SET_DENY_SRC6 : SET_DENY_SRC4,
+			      i ? "denied IPv6 sources . deny, over their log budget (C-10)"
+				: "denied IPv4 sources . deny, over their log budget (C-10)",
+			      2, i ? KT_IPV6 : KT_IPV4, KT_MARK, 0, 0, false);
+		if (!s)
+			goto oom;
+		s->dynamic = true;
+		s->size = p->settings.log_sources;
+		s->timeout_s = DENY_SRC_TIMEOUT_S;
+	}
 	s = fixed_set(&cx, MAP_FORWARD, "zone pairs (ZONE-6)", 2, KT_IFNAME, KT_IFNAME, 0, 0, false);
 	if (s)
 		s->is_map = true;
@@ -1162,6 +1301,8 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 		diag_error(d, NULL, "%s: the policy compiles to %zu rules, more than limits.max_rules (%u)",
 			   p->main_file, n, p->limits.max_rules);
 	ruleset_sort(cx.rs);
+	if (settle_marks(&cx))
+		goto oom;
 	ret = d->errors > before ? -EINVAL : 0;
 	if (ret == 0) {
 		*ret_rs = cx.rs;

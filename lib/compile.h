@@ -16,6 +16,10 @@
 #define SET_ANTISPOOF4 "antispoof4"         /* NAT-4 */
 #define SET_ANTISPOOF6 "antispoof6"
 #define SET_IPV6_IFACES "ipv6_ifaces"       /* C-28 */
+#define SET_DENY_SRC4 "deny_src4"         /* C-10: per-source log limit, filled by the kernel */
+#define SET_DENY_SRC6 "deny_src6"
+/* C-10: the kernel forgets a source this long after its last denial. */
+#define DENY_SRC_TIMEOUT_S 3600
 #define MAP_FORWARD "fwd_dispatch"
 #define MAP_INPUT "in_dispatch"
 
@@ -25,6 +29,13 @@
  * in @d. On success *@ret_rs is the ruleset (caller frees, independent of @p).
  * Returns 0, -EINVAL or -ENOMEM.
  */
+/*
+ * The log mark of deny @id (C-10): FNV-1a of the id, never 0. The compiler
+ * gives a colliding deny the next free value, so the mark a rule carries
+ * (struct rule.mark) is authoritative; this is only the first choice.
+ */
+uint32_t compile_log_mark(const char *id);
+
 int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_list *d);
 
 #endif

@@ -969,8 +969,10 @@ static int parse_log_report(struct ctx *c, const config_setting_t *g)
 
 static int parse_log(struct ctx *c, const config_setting_t *g)
 {
-	static const char *const keys[] = { "group", "deny_rate", "deny_burst", "dir",
-					    "retention", "forward", "report" };
+	static const char *const keys[] = { "group",	    "deny_rate", "deny_burst",
+					    "sources",	    "source_rate", "source_burst",
+					    "dir",	    "retention", "forward",
+					    "report" };
 	const config_setting_t *fw, *m;
 	struct settings *st = &c->p->settings;
 	char *ret = NULL;
@@ -983,6 +985,14 @@ static int parse_log(struct ctx *c, const config_setting_t *g)
 	r |= get_uint(c, g, "log", "group", 0, 65535, &st->log_group);
 	r |= get_uint(c, g, "log", "deny_rate", 1, 100000, &st->deny_rate);
 	r |= get_uint(c, g, "log", "deny_burst", 1, 100000, &st->deny_burst);
+	/* C-10: the per-source budget; 0 sources turns it off (per rule only). */
+	r |= get_uint(c, g, "log", "sources", 0, 1048576, &st->log_sources);
+	r |= get_uint(c, g, "log", "source_rate", 1, 100000, &st->source_rate);
+	r |= get_uint(c, g, "log", "source_burst", 1, 100000, &st->source_burst);
+	if (config_setting_get_member(g, "sources") && st->log_sources && st->log_sources < 1024)
+		r |= perr(c, config_setting_get_member(g, "sources"),
+			  "log: sources %u is below 1024; 0 turns the per-source limit off (C-10)",
+			  st->log_sources);
 	r |= get_str(c, g, "log", "dir", false, &st->log_dir);
 	r |= get_str(c, g, "log", "retention", false, &ret);
 	if (ret && duration_parse(ret, &st->log_retention))

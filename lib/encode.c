@@ -35,6 +35,7 @@ enum {
 	NFT_TYPE_ETHERADDR = 9,
 	NFT_TYPE_INET_PROTOCOL = 12,
 	NFT_TYPE_INET_SERVICE = 13,
+	NFT_TYPE_MARK = 19,
 	NFT_TYPE_IFNAME = 41,
 	NFT_TYPE_BITS = 6,
 };
@@ -595,6 +596,63 @@ static int encode_verdict(struct nftnl_rule *r, const struct rule *ru, const str
 	return -EOPNOTSUPP;
 }
 
+/*
+ * C-10: "meta mark set M update @set { ip[6] saddr . meta mark limit rate
+ * over R/second burst B packets counter }", expression for expression as
+ * nft 1.0 builds it (the address family's dependency after the mark).
+ */
+static int encode_srclimit(struct nftnl_rule *r, struct deps *d, const struct rule *ru,
+			   const struct ruleset *rs)
+{
+	struct nftnl_expr *e, *lim, *cnt;
+	struct field f;
+	int ret;
+
+	e = expr("immediate");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &ru->mark, sizeof(ru->mark));
+	if ((ret = add(r, e)))
+		return ret;
+	e = expr("meta");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	if ((ret = add(r, e)))
+		return ret;
+	if ((ret = sel_field(r, d, ru->src_family == AF_INET6 ? SEL_IP6_SADDR : SEL_IP_SADDR,
+			     true, &f)) ||
+	    (ret = load_field(r, &f, NFT_REG_1)) ||
+	    (ret = meta_load(r, NFT_META_MARK, reg_at(padded(f.len)))))
+		return ret;
+	e = expr("dynset");
+	lim = expr("limit");
+	cnt = expr("counter");
+	if (!e || !lim || !cnt) {
+		nftnl_expr_free(e);
+		nftnl_expr_free(lim);
+		nftnl_expr_free(cnt);
+		return -ENOMEM;
+	}
+	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_RATE, ru->limit_rate);
+	nftnl_expr_set_u64(lim, NFTNL_EXPR_LIMIT_UNIT, 1);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_BURST, ru->limit_burst);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(lim, NFTNL_EXPR_LIMIT_FLAGS, NFT_LIMIT_F_INV);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, ru->src_set);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id_of(rs, ru->src_set));
+	nftnl_expr_set_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT, 0);
+	/* Two element expressions: the kernel wants them announced. */
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_FLAGS, NFT_DYNSET_F_EXPR);
+	nftnl_expr_add_expr(e, NFTNL_EXPR_DYNSET_EXPRESSIONS, lim);
+	nftnl_expr_add_expr(e, NFTNL_EXPR_DYNSET_EXPRESSIONS, cnt);
+	return add(r, e);
+}
+
 static int encode_rule_exprs(struct nftnl_rule *r, const struct rule *ru, const struct ruleset *rs)
 {
 	struct deps d = { 0 };
@@ -612,7 +670,10 @@ static int encode_rule_exprs(struct nftnl_rule *r, const struct rule *ru, const 
 		if (ret)
 			return ret;
 	}
-	if (ru->limit_rate) {
+	if (ru->role == ROLE_SRCLIMIT) {
+		if ((ret = encode_srclimit(r, &d, ru, rs)))
+			return ret;
+	} else if (ru->limit_rate) {
 		e = expr("limit");
 		if (!e)
 			return -ENOMEM;
@@ -729,6 +790,9 @@ static void key_info(enum key_type k, uint32_t *type, uint32_t *len)
 	case KT_SERVICE:
 		*type = NFT_TYPE_INET_SERVICE, *len = 2;
 		break;
+	case KT_MARK:
+		*type = NFT_TYPE_MARK, *len = 4;
+		break;
 	}
 }
 
@@ -757,6 +821,9 @@ static uint32_t key_bytes(enum key_type k, const struct value *v, bool hi, uint8
 		port = htons(hi ? v->hi : v->lo);
 		memcpy(out, &port, 2);
 		return 2;
+	case KT_MARK:
+		memcpy(out, &v->num, 4);
+		return 4;
 	}
 	return 0;
 }
@@ -804,6 +871,12 @@ static int put_set(struct nl_batch *b, const struct ruleset *rs, const struct se
 	if (s->is_map) {
 		flags |= NFT_SET_MAP;
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	}
+	if (s->dynamic) {
+		/* Filled by "update" from the rules (C-10), as nft declares it. */
+		flags |= NFT_SET_EVAL | NFT_SET_TIMEOUT;
+		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, (uint64_t)s->timeout_s * 1000);
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->size);
 	}
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, flags);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);

@@ -2,6 +2,7 @@
 /* Firewall log accounting (LOG-24, C-10); see logacct.h. */
 #include "logacct.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,40 @@ int logacct_init(const struct ruleset *rs, int64_t version, struct logacct *ret)
 							    .limited = r->role == ROLE_LOG };
 		}
 	qsort(a.v, a.n, sizeof(*a.v), rule_cmp);
+	/* C-10: a deny's per-source rules "<id>#src4", "<id>#src6", and its mark. */
+	for (i = 0; i < rs->n_chains; i++)
+		for (k = 0; k < rs->chains[i]->n_rules; k++) {
+			const struct rule *r = &rs->chains[i]->rules[k];
+			size_t blen, j;
+			char base[RULE_ID_MAX + 1];
+			struct logacct_rule *x;
+
+			if (r->role != ROLE_SRCLIMIT || !r->id)
+				continue;
+			blen = strcspn(r->id, "#");
+			if (blen > RULE_ID_MAX)
+				continue;
+			memcpy(base, r->id, blen);
+			base[blen] = '\0';
+			x = logacct_find(&a, base);
+			if (!x || !x->limited)
+				continue;
+			x->mark = r->mark;
+			j = r->src_family == AF_INET6;
+			x->src_ids[j] = r->id;
+		}
 	*ret = a;
 	return 0;
+}
+
+const struct logacct_rule *logacct_find_mark(const struct logacct *a, uint32_t mark)
+{
+	size_t i;
+
+	for (i = 0; mark && i < a->n; i++)
+		if (a->v[i].limited && a->v[i].mark == mark)
+			return &a->v[i];
+	return NULL;
 }
 
 void logacct_fini(struct logacct *a)
@@ -119,7 +152,10 @@ int logacct_compare(const struct logacct *prev, const struct logacct *cur,
 			continue;
 		denied = c->decided - p->decided;
 		r.denied += denied;
-		/* The #log rule runs first: what it counts, the drop rule counts too. */
+		/*
+		 * #src and #log run first: what #log counts, the drop rule counts
+		 * too; decided already holds the #src rules' drops.
+		 */
 		if (denied > logged) {
 			r.v[r.n++] = (struct logacct_sum){ c, denied, logged, denied - logged };
 			r.suppressed += denied - logged;
@@ -169,5 +205,29 @@ int logacct_summary_line(const struct logacct_report *r, const struct logacct_su
 		     "\"gatewayd.suppressed\":%llu}",
 		     end, x->id, zones, start, end, (unsigned long long)s->denied,
 		     (unsigned long long)s->logged, (unsigned long long)s->suppressed);
+	return n < 0 ? -ENOMEM : 0;
+}
+
+int logacct_source_line(const struct logacct_rule *x, int family, const uint8_t *addr,
+			uint64_t suppressed, int64_t from_us, int64_t to_us, char **ret_line)
+{
+	char start[40], end[40], zones[128] = "", ip[INET6_ADDRSTRLEN];
+	int n;
+
+	if (from_us < 0 || to_us > LOGREC_TIME_MAX || from_us > to_us || !plain(x->id) ||
+	    !plain(x->from) || !plain(x->to) || (family != AF_INET && family != AF_INET6) ||
+	    !inet_ntop(family, addr, ip, sizeof(ip)))
+		return -EINVAL;
+	logrec_time_format(from_us, start, sizeof(start));
+	logrec_time_format(to_us, end, sizeof(end));
+	if (x->from && x->to)
+		snprintf(zones, sizeof(zones), "\"zone.from\":\"%s\",\"zone.to\":\"%s\",", x->from,
+			 x->to);
+	n = asprintf(ret_line,
+		     "{\"@timestamp\":\"%s\",\"event.kind\":\"metric\","
+		     "\"event.dataset\":\"gatewayd.summary\",\"event.action\":\"denied\","
+		     "\"rule.id\":\"%s\",%s\"source.ip\":\"%s\",\"event.start\":\"%s\","
+		     "\"event.end\":\"%s\",\"gatewayd.suppressed\":%llu}",
+		     end, x->id, zones, ip, start, end, (unsigned long long)suppressed);
 	return n < 0 ? -ENOMEM : 0;
 }

@@ -9,10 +9,15 @@
  *
  *   accept  "<id>"      counter log prefix "gw:A:<id>" accept
  *                       -> decided == logged: each packet it counts is a record
- *   deny    "<id>#log"  limit rate R burst B counter log prefix "gw:D:<id>"
+ *   deny    "<id>#src4" update @deny_src4 { saddr . mark limit rate over S counter } counter drop
+ *           "<id>#src6" the same for IPv6 (either may be missing)
+ *           "<id>#log"  limit rate R burst B counter log prefix "gw:D:<id>"
  *           "<id>"      counter drop
  *                       -> logged = the #log rule's counter, decided = the
- *                          drop rule's; decided - logged were not logged (C-10)
+ *                          drop rule's + the #src rules'; decided - logged
+ *                          were not logged (C-10). Per source, the #src
+ *                          rules' set elements count what they dropped
+ *                          (logacct_source_line()).
  *
  * Records carry "<id>" (rule.id), so written[id] counts what arrived.
  *
@@ -41,7 +46,9 @@ struct logacct_rule {
 	const char *from, *to; /* its zone pair; may be NULL */
 	bool limited;        /* a deny: its logging is rate-limited (C-10) */
 	bool known;          /* the counters were read (both rules are in the kernel) */
-	uint64_t decided;    /* packets the deciding rule matched */
+	const char *src_ids[2]; /* its "#src4"/"#src6" rules, NULL when absent */
+	uint32_t mark;       /* its log mark, the key's second half in the source sets */
+	uint64_t decided;    /* packets the deciding rule and its #src rules matched */
 	uint64_t logged;     /* packets the logging rule sent to NFLOG */
 	uint64_t written;    /* records written with this id since the version was applied */
 };
@@ -64,6 +71,8 @@ void logacct_fini(struct logacct *a);
 int logacct_copy(const struct logacct *a, struct logacct *ret);
 /* The rule whose records carry @id, or NULL. O(log n). */
 struct logacct_rule *logacct_find(const struct logacct *a, const char *id);
+/* The rate-limited deny with log mark @mark, or NULL. O(n). */
+const struct logacct_rule *logacct_find_mark(const struct logacct *a, uint32_t mark);
 
 /* One rate-limited rule's interval (C-10). */
 struct logacct_sum {
@@ -111,5 +120,21 @@ void logacct_report_fini(struct logacct_report *r);
  */
 int logacct_summary_line(const struct logacct_report *r, const struct logacct_sum *s,
 			 char **ret_line);
+
+/*
+ * C-10, per source: one element of a source set, its counter read (and
+ * reset) at the end of an interval: @suppressed denials of rule @x from
+ * address @addr (@family AF_INET or AF_INET6, network order) were dropped
+ * unlogged between @from_us and @to_us. As one JSON line (no newline):
+ *
+ *   {"@timestamp":END,"event.kind":"metric","event.dataset":"gatewayd.summary",
+ *    "event.action":"denied","rule.id":ID,"zone.from":F,"zone.to":T,
+ *    "source.ip":ADDR,"event.start":START,"event.end":END,
+ *    "gatewayd.suppressed":N}
+ *
+ * The caller frees *@ret_line. 0, -EINVAL or -ENOMEM.
+ */
+int logacct_source_line(const struct logacct_rule *x, int family, const uint8_t *addr,
+			uint64_t suppressed, int64_t from_us, int64_t to_us, char **ret_line);
 
 #endif

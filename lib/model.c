@@ -24,8 +24,11 @@ struct policy *policy_new(void)
 	p->arena = a;
 	p->limits = (struct limits)LIMITS_DEFAULT;
 	p->settings.log_group = 1;
-	p->settings.deny_rate = 10;
-	p->settings.deny_burst = 20;
+	p->settings.deny_rate = 100;
+	p->settings.deny_burst = 200;
+	p->settings.log_sources = 65536;
+	p->settings.source_rate = 10;
+	p->settings.source_burst = 20;
 	p->settings.log_retention = 365 * DAY_SECONDS;
 	p->settings.log_forward.facility = 16; /* local0 */
 	/* The defaults of LOGREPORT_LIMITS_DEFAULT (lib/logreport.h), docs/config.md. */

@@ -336,6 +336,9 @@ struct settings {
 	unsigned log_group;       /* NFLOG group of every deciding rule */
 	unsigned deny_rate;       /* logged denials per second per rule (C-10) */
 	unsigned deny_burst;
+	unsigned log_sources;     /* C-10: sources tracked per family for the per-source limit; 0: none */
+	unsigned source_rate;     /* logged denials per second per source and deny rule */
+	unsigned source_burst;
 	char *log_dir;            /* firewall log day files (LOG-10) */
 	int64_t log_retention;    /* seconds they are kept (C-8: at least 365 days) */
 	struct origin log_origin;

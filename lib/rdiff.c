@@ -54,9 +54,14 @@ struct parser {
 	int elems_line;
 	/* Origin from the last "# FILE:LINE" line, for the next rule. */
 	const char *origin;
-	/* A "<id>#log" companion waiting for its deny (log.key == NULL: none). */
-	struct rdiff_obj log;
-	char *log_id;
+	/*
+	 * A deny's companions ("<id>#src4", "<id>#src6", "<id>#log") waiting
+	 * for the deny (n_comp == 0: none); comp_base is the deny's id.
+	 */
+	struct rdiff_obj comp[3];
+	char *comp_id[3];
+	size_t n_comp;
+	char *comp_base;
 };
 
 static int parse_error(struct parser *p, int line, const char *fmt, ...)
@@ -275,17 +280,18 @@ static bool is_block_start(const char *s)
 	return false;
 }
 
-/* A pending "<id>#log" not followed by its deny becomes a rule of its own. */
+/* Pending companions not followed by their deny become rules of their own. */
 static int flush_log(struct parser *p)
 {
-	int r;
+	size_t i;
+	int r = 0;
 
-	if (!p->log.key)
-		return 0;
-	r = add_obj(p, p->log.key, p->log.body, p->log.origin, p->log.line);
-	if (r == 0)
-		r = lines_add(p, &p->items, p->log_id);
-	p->log.key = NULL;
+	for (i = 0; i < p->n_comp && !r; i++) {
+		r = add_obj(p, p->comp[i].key, p->comp[i].body, p->comp[i].origin, p->comp[i].line);
+		if (r == 0)
+			r = lines_add(p, &p->items, p->comp_id[i]);
+	}
+	p->n_comp = 0;
 	return r;
 }
 
@@ -296,7 +302,7 @@ static void block_reset(struct parser *p)
 	p->items.n = 0;
 	p->in_elems = false;
 	p->origin = NULL;
-	p->log.key = NULL;
+	p->n_comp = 0;
 }
 
 static int open_block(struct parser *p, const char *kind, char *name, enum pstate st)
@@ -384,22 +390,20 @@ static bool split_rule(char *s, char **ret_id)
 	return true;
 }
 
-#define LOG_SUFFIX "#log"
-#define LOG_SUFFIX_LEN (sizeof(LOG_SUFFIX) - 1)
+/* C-10: the suffixes of a deny's companions, in the order they stand. */
+static const char *const comp_suffixes[] = { "#src4", "#src6", "#log" };
 
-static bool is_log_id(const char *id)
+/* The length of the deny id @id is a companion of, or 0 when it is none. */
+static size_t companion_base(const char *id)
 {
-	size_t n = strlen(id);
+	size_t n = strlen(id), i, l;
 
-	return n > LOG_SUFFIX_LEN && !strcmp(id + n - LOG_SUFFIX_LEN, LOG_SUFFIX);
-}
-
-/* True if @log_id is "<id>#log" for this @id. */
-static bool is_companion_of(const char *log_id, const char *id)
-{
-	size_t n = strlen(id);
-
-	return strlen(log_id) == n + LOG_SUFFIX_LEN && !strncmp(log_id, id, n);
+	for (i = 0; i < sizeof(comp_suffixes) / sizeof(comp_suffixes[0]); i++) {
+		l = strlen(comp_suffixes[i]);
+		if (n > l && !strcmp(id + n - l, comp_suffixes[i]))
+			return n - l;
+	}
+	return 0;
 }
 
 static int rule_line(struct parser *p, char *s)
@@ -407,6 +411,7 @@ static int rule_line(struct parser *p, char *s)
 	const char *origin = p->origin;
 	char *id, *body, *key;
 	int line = p->line, r;
+	size_t blen;
 
 	p->origin = NULL;
 	normalise(s);
@@ -414,25 +419,38 @@ static int rule_line(struct parser *p, char *s)
 		return parse_error(p, p->line, "rule in chain '%s' has no comment \"<id>\"",
 				   p->block_name);
 	s = trim(s);
-	if (is_log_id(id)) {
-		/* C-10: a deny's log companion comes first; keep it for the deny. */
-		if ((r = flush_log(p)))
+	blen = companion_base(id);
+	if (blen) {
+		/* C-10: a deny's companions come first; keep them for the deny. */
+		if (p->n_comp && (p->n_comp == 3 || strlen(p->comp_base) != blen ||
+				  strncmp(p->comp_base, id, blen)) &&
+		    (r = flush_log(p)))
 			return r;
-		p->log.key = arena_printf(p->a, "rule %s", id);
-		p->log.body = arena_strdup(p->a, s);
-		p->log.origin = origin;
-		p->log.line = line;
-		p->log_id = arena_strdup(p->a, id);
-		if (!p->log.key || !p->log.body || !p->log_id)
+		if (!p->n_comp && !(p->comp_base = arena_printf(p->a, "%.*s", (int)blen, id)))
 			return -ENOMEM;
+		p->comp[p->n_comp] = (struct rdiff_obj){ .key = arena_printf(p->a, "rule %s", id),
+							 .body = arena_strdup(p->a, s),
+							 .origin = origin,
+							 .line = line };
+		p->comp_id[p->n_comp] = arena_strdup(p->a, id);
+		if (!p->comp[p->n_comp].key || !p->comp[p->n_comp].body || !p->comp_id[p->n_comp])
+			return -ENOMEM;
+		p->n_comp++;
 		return 0;
 	}
-	if (p->log.key && is_companion_of(p->log_id, id)) {
-		/* The origin line stands above the companion (render.c). */
-		body = arena_printf(p->a, "%s\n%s", p->log.body, s);
-		origin = origin ? origin : p->log.origin;
-		line = p->log.line;
-		p->log.key = NULL;
+	if (p->n_comp && !strcmp(p->comp_base, id)) {
+		size_t i;
+
+		/* The origin line stands above the first companion (render.c). */
+		body = arena_strdup(p->a, "");
+		for (i = 0; body && i < p->n_comp; i++)
+			body = arena_printf(p->a, "%s%s\n", body, p->comp[i].body);
+		body = body ? arena_printf(p->a, "%s%s", body, s) : NULL;
+		if (!body)
+			return -ENOMEM;
+		origin = origin ? origin : p->comp[0].origin;
+		line = p->comp[0].line;
+		p->n_comp = 0;
 	} else {
 		if ((r = flush_log(p)))
 			return r;
@@ -523,7 +541,7 @@ static int chain_line(struct parser *p, char *s)
 		block_reset(p);
 		return 1;
 	}
-	if (p->items.n == 0 && !p->log.key && is_chain_attr(s)) {
+	if (p->items.n == 0 && !p->n_comp && is_chain_attr(s)) {
 		normalise(s);
 		return lines_add_copy(p, &p->attrs, s);
 	}

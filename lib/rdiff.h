@@ -25,8 +25,9 @@
  * Bodies are normalised text, lines separated by '\n', no trailing newline:
  * - rule: the rule line without its trailing comment "<id>", whitespace
  *   collapsed, "counter packets N bytes M" written as "counter". A deny's
- *   "<id>#log" companion directly above it is folded in: two lines, the
- *   companion first. A companion without its deny is a rule "<id>#log".
+ *   companions directly above it ("<id>#src4", "<id>#src6", "<id>#log",
+ *   C-10) are folded in: one line each, the companions first. A companion
+ *   without its deny is a rule of its own ("rule <id>#log").
  * - set, map: the attribute lines (type, flags, comment, ...) in document
  *   order, then one line per element, sorted bytewise, so neither element
  *   order nor line wrapping matters.

@@ -8,6 +8,7 @@
 
 #include "duration.h"
 #include "model.h"
+#include "util.h"
 
 static const char *const sel_names[SEL__COUNT] = {
 	[SEL_IIFNAME] = "iifname",	    [SEL_OIFNAME] = "oifname",
@@ -188,7 +189,15 @@ void render_rule(FILE *f, const struct rule *r)
 		fprintf(f, " vmap @%s", r->target);
 		sep = " ";
 	}
-	if (r->limit_rate) {
+	if (r->role == ROLE_SRCLIMIT) {
+		/* C-10: nft prints the mark as eight hex digits. */
+		fprintf(f,
+			"%smeta mark set 0x%08x update @%s { %s saddr . meta mark limit rate over "
+			"%u/second burst %u packets counter }",
+			sep, r->mark, r->src_set, r->src_family == AF_INET6 ? "ip6" : "ip",
+			r->limit_rate, r->limit_burst);
+		sep = " ";
+	} else if (r->limit_rate) {
 		fprintf(f, "%slimit rate %u/second burst %u packets", sep, r->limit_rate,
 			r->limit_burst);
 		sep = " ";
@@ -238,6 +247,8 @@ static const char *key_type_name(enum key_type k)
 		return "inet_proto";
 	case KT_SERVICE:
 		return "inet_service";
+	case KT_MARK:
+		return "mark";
 	}
 	return "?";
 }
@@ -261,17 +272,43 @@ static void print_key(FILE *f, enum key_type k, const struct value *v)
 	case KT_SERVICE:
 		print_ports(f, v->lo, v->hi);
 		break;
+	case KT_MARK:
+		fprintf(f, "0x%08x", v->num);
+		break;
 	}
+}
+
+/* A duration as nft prints it: "1h", "1h30m", "90s". */
+static const char *render_duration(unsigned sec, char *buf, size_t n)
+{
+	static const struct {
+		unsigned s;
+		char u;
+	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(units) && o < n; i++)
+		if (sec >= units[i].s) {
+			o += (size_t)snprintf(buf + o, n - o, "%u%c", sec / units[i].s, units[i].u);
+			sec %= units[i].s;
+		}
+	return buf;
 }
 
 static void render_set(FILE *f, const struct set *s)
 {
+	char tbuf[32];
 	size_t i, k;
 
 	fprintf(f, "\t%s %s {\n\t\ttype ", s->is_map ? "map" : "set", s->name);
 	for (k = 0; k < s->n_key; k++)
 		fprintf(f, "%s%s", k ? " . " : "", key_type_name(s->key[k]));
 	fputs(s->is_map ? " : verdict\n" : "\n", f);
+	/* In the order "nft list" prints them. */
+	if (s->dynamic)
+		fprintf(f, "\t\tsize %u\n\t\tflags dynamic,timeout\n\t\ttimeout %s\n", s->size,
+			render_duration(s->timeout_s, tbuf, sizeof(tbuf)));
 	if (s->interval)
 		fputs("\t\tflags interval\n", f);
 	if (s->comment)
@@ -340,9 +377,10 @@ static void render_chain(FILE *f, const struct chain *c, unsigned flags)
 	for (i = 0; i < c->n_rules; i++) {
 		const struct rule *r = &c->rules[i];
 
-		/* A deny's origin goes above its log companion, which comes first. */
+		/* A deny's origin goes above its first companion. */
 		if ((flags & RENDER_ORIGINS) && r->origin.file &&
-		    !(i > 0 && c->rules[i - 1].role == ROLE_LOG))
+		    !(i > 0 && (c->rules[i - 1].role == ROLE_LOG ||
+				c->rules[i - 1].role == ROLE_SRCLIMIT)))
 			fprintf(f, "\t\t# %s:%d\n", r->origin.file, r->origin.line);
 		fputs("\t\t", f);
 		render_rule(f, r);

@@ -191,7 +191,13 @@ static int chain_cmp(const void *pa, const void *pb)
 	return strcmp(a->name, b->name);
 }
 
-/* Compares ids with a "#log" companion sorted just before its deny rule. */
+/* A deny's companions stand above it: "#src4", "#src6", then "#log" (C-10). */
+static int companion_rank(enum rule_role role)
+{
+	return role == ROLE_SRCLIMIT ? 0 : role == ROLE_LOG ? 1 : 2;
+}
+
+/* Compares ids with a deny's companions sorted just before the deny rule. */
 static int rule_cmp(const void *pa, const void *pb)
 {
 	const struct rule *a = pa, *b = pb;
@@ -205,7 +211,8 @@ static int rule_cmp(const void *pa, const void *pb)
 		return c;
 	if (la != lb)
 		return la < lb ? -1 : 1;
-	return (a->role != ROLE_LOG) - (b->role != ROLE_LOG);
+	c = companion_rank(a->role) - companion_rank(b->role);
+	return c ? c : strcmp(a->id, b->id);
 }
 
 static int value_cmp(const struct value *a, const struct value *b)

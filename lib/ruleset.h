@@ -52,6 +52,7 @@ enum key_type {
 	KT_IPV6,
 	KT_PROTO,
 	KT_SERVICE,
+	KT_MARK,    /* meta mark, host order (the per-source log limit's key, C-10) */
 };
 
 enum ct_bits {
@@ -99,6 +100,7 @@ enum verdict {
 /* Why a rule is there: listing and diff treat the kinds alike, counters differ. */
 enum rule_role {
 	ROLE_DECIDE,  /* decides a packet's fate: listed in the settings list (CHG-2) */
+	ROLE_SRCLIMIT,/* per-source log limit of a deny (C-10): "<id>#src4", "<id>#src6" */
 	ROLE_LOG,     /* rate-limited log companion of a deny (C-10): "<id>#log" */
 	ROLE_DISPATCH,
 };
@@ -122,6 +124,17 @@ struct rule {
 	enum sel vmap_sel[2];
 	size_t n_vmap_sel;
 	struct prefix nat_to;             /* DNAT/SNAT address */
+	/*
+	 * ROLE_SRCLIMIT (C-10): "meta mark set <mark> update @<src_set> { ip[6]
+	 * saddr . meta mark limit rate over <limit_rate>/second burst
+	 * <limit_burst> packets counter }" before the counter and the drop: a
+	 * source over its budget for this deny is dropped unlogged and counted
+	 * per source in the set element. The mark names the deny in the key;
+	 * the packet is dropped either way, so setting it changes nothing else.
+	 */
+	const char *src_set;
+	int src_family;                   /* AF_INET or AF_INET6 */
+	uint32_t mark;                    /* the deny's log mark, also on its other companions */
 	unsigned rank;                    /* regular chains: sort class (compile.c) */
 };
 
@@ -157,6 +170,10 @@ struct set {
 	size_t n_key;
 	bool interval;
 	bool is_map;        /* data type verdict */
+	/* Filled by the kernel (update from a rule): flags dynamic,timeout. */
+	bool dynamic;
+	unsigned size;      /* dynamic: most elements */
+	unsigned timeout_s; /* dynamic: an element is forgotten this long after its last update */
 	struct elem *elems;
 	size_t n_elems, cap_elems;
 };

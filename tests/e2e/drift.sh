@@ -143,7 +143,7 @@ expect "rules added" 2 "^extra rule 'admin:ssh' chain input handle [0-9]+: not i
 # 5. A rule's verdict changed: deleted and inserted again at the same position.
 restore "verdict changed"
 h=$(handle input input:established)
-next=$(handle input input:invalid#log)
+next=$(handle input input:invalid#src4)
 nft_ns delete rule inet gatewayd input handle "$h"
 nft_ns insert rule inet gatewayd input position "$next" \
 	ct state established,related counter drop comment '"input:established"'

@@ -51,7 +51,7 @@ trap 'exit 130' INT TERM
 # conf_forward TEXT: the config copy with log.forward = { TEXT }.
 conf_forward() {
 	sed -i '/^\tforward = {/d' "$tmp/conf/gatewayd.conf"
-	sed -i "s|^\tdeny_burst = 20;|\tdeny_burst = 20;\n\tforward = { $1 };|" "$tmp/conf/gatewayd.conf"
+	sed -i "s|^\tdeny_burst = \([0-9]*\);|\tdeny_burst = \1;\n\tforward = { $1 };|" "$tmp/conf/gatewayd.conf"
 }
 
 start_gw() {

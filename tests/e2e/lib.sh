@@ -226,7 +226,8 @@ rule_packets()
 {
 	ip netns exec "$1" nft list chain inet gatewayd "$2" |
 		awk -v s="comment \"$3\"" 'substr($0, length($0) - length(s) + 1) == s {
-			for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+			for (i = 1; i < NF - 1; i++)
+				if ($i == "counter" && $(i + 1) == "packets") { print $(i + 2); exit } }'
 }
 
 # e2e_people CONF: in a copy of the example config, the help desk and the

@@ -93,6 +93,8 @@ static int parse_part(enum key_type k, const char *s, struct value *v)
 		memcpy(v->addr.lo, p.a, 16);
 		memcpy(v->addr.hi, p.a, 16);
 		return 0;
+	case KT_MARK:
+		return -EINVAL; /* only in the kernel-filled source sets (C-10) */
 	case KT_PROTO:
 	case KT_SERVICE:
 		if (k == KT_PROTO && (!strcmp(s, "tcp") || !strcmp(s, "udp"))) {

@@ -370,7 +370,8 @@ static void every_deciding_rule_has_an_id_a_counter_and_a_log_prefix(void **stat
 {
 	struct example *ex = *state;
 	const struct ruleset *rs = example_rs(state);
-	size_t i, k, accepts = 0, drops = 0;
+	size_t i, k, accepts = 0, drops = 0, src_rules = 0, n_marks = 0;
+	uint32_t marks[512];
 	char want[256];
 
 	for (i = 0; i < rs->n_chains; i++) {
@@ -423,10 +424,45 @@ static void every_deciding_rule_has_an_id_a_counter_and_a_log_prefix(void **stat
 				fail_msg("log rule and drop differ: '%s' vs '%s'", lt, rt);
 			free(lt);
 			free(rt);
+			/*
+			 * C-10: above the log rule, the per-source limit of each
+			 * family the deny admits, dropping with the deny's mark.
+			 */
+			assert_int_not_equal(r->mark, 0);
+			assert_int_equal(l->mark, r->mark);
+			{
+				size_t j = k - 1, fams = 0;
+
+				while (j-- > 0 && c->rules[j].role == ROLE_SRCLIMIT) {
+					const struct rule *s = &c->rules[j];
+
+					snprintf(want, sizeof(want), "%s#src%c", r->id,
+						 s->src_family == AF_INET6 ? '6' : '4');
+					if (strcmp(s->id, want))
+						fail_msg("'%s' above '%s', not '%s'", s->id, r->id, want);
+					assert_int_equal(s->mark, r->mark);
+					assert_int_equal(s->verdict, VERDICT_DROP);
+					assert_true(s->counter);
+					assert_int_equal(s->limit_rate, ex->l.p->settings.source_rate);
+					assert_string_equal(s->src_set, s->src_family == AF_INET6
+										? SET_DENY_SRC6
+										: SET_DENY_SRC4);
+					fams++;
+				}
+				if (fams == 0)
+					fail_msg("deny '%s' has no per-source limit", r->id);
+				src_rules += fams;
+			}
+			for (size_t m = 0; m < n_marks; m++)
+				if (marks[m] == r->mark)
+					fail_msg("deny '%s' shares its log mark 0x%08x", r->id, r->mark);
+			if (n_marks < sizeof(marks) / sizeof(marks[0]))
+				marks[n_marks++] = r->mark;
 		}
 	}
 	assert_true(accepts > 50);
 	assert_true(drops > 20);
+	assert_true(src_rules > drops);
 }
 
 /* LOG-7: the rendering carries the same: every rule line ends with its id. */
@@ -439,6 +475,7 @@ static void every_rendered_rule_carries_its_id_as_comment(void **state)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "\t\t", 2) || line[2] == '\t' || !strncmp(line, "\t\ttype ", 7) ||
 		    !strncmp(line, "\t\tflags ", 8) || !strncmp(line, "\t\tcomment ", 10) ||
+		    !strncmp(line, "\t\tsize ", 7) || !strncmp(line, "\t\ttimeout ", 10) ||
 		    !strncmp(line, "\t\telements ", 11))
 			continue;
 		rules++;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Firewall log accounting (LOG-24, C-10): lib/logacct.c. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "compile.h"
 #include "logacct.h"
 #include "ruleset.h"
 
@@ -35,8 +37,19 @@ static struct ruleset *small_ruleset(void)
 	*r = (struct rule){ .id = "floor1>server:smb@fs", .role = ROLE_DECIDE, .from = "floor1",
 			    .to = "server", .counter = true,
 			    .log_prefix = "gw:A:floor1>server:smb@fs", .verdict = VERDICT_ACCEPT };
+	/* C-10: the per-source limit of the deny, IPv4 and IPv6. */
 	r = chain_add_rule(rs, c);
-	*r = (struct rule){ .id = "floor1>server:default#log", .role = ROLE_LOG,
+	*r = (struct rule){ .id = "floor1>server:default#src4", .role = ROLE_SRCLIMIT,
+			    .from = "floor1", .to = "server", .counter = true, .limit_rate = 10,
+			    .limit_burst = 20, .src_set = SET_DENY_SRC4, .src_family = AF_INET,
+			    .mark = 0x2a, .verdict = VERDICT_DROP };
+	r = chain_add_rule(rs, c);
+	*r = (struct rule){ .id = "floor1>server:default#src6", .role = ROLE_SRCLIMIT,
+			    .from = "floor1", .to = "server", .counter = true, .limit_rate = 10,
+			    .limit_burst = 20, .src_set = SET_DENY_SRC6, .src_family = AF_INET6,
+			    .mark = 0x2a, .verdict = VERDICT_DROP };
+	r = chain_add_rule(rs, c);
+	*r = (struct rule){ .id = "floor1>server:default#log", .role = ROLE_LOG, .mark = 0x2a,
 			    .from = "floor1", .to = "server", .counter = true, .limit_rate = 10,
 			    .limit_burst = 20, .log_prefix = "gw:D:floor1>server:default" };
 	r = chain_add_rule(rs, c);
@@ -90,6 +103,15 @@ static void test_lists_the_logging_rules(void **state)
 	assert_string_equal(r->from, "floor1");
 	assert_false(r->known);
 	assert_null(logacct_find(&a, DENY "#log"));
+	assert_null(logacct_find(&a, DENY "#src4"));
+	/* C-10: the deny knows its per-source rules and its mark; accepts have none. */
+	assert_string_equal(r->src_ids[0], DENY "#src4");
+	assert_string_equal(r->src_ids[1], DENY "#src6");
+	assert_int_equal(r->mark, 0x2a);
+	assert_ptr_equal(logacct_find_mark(&a, 0x2a), r);
+	assert_null(logacct_find_mark(&a, 0x2b));
+	assert_null(logacct_find_mark(&a, 0));
+	assert_null(logacct_find(&a, ACC)->src_ids[0]);
 	assert_null(logacct_find(&a, "forward:other"));
 	assert_null(logacct_find(&a, "forward:dispatch"));
 	logacct_fini(&a);
@@ -253,6 +275,47 @@ static void test_reset_and_unread_rules_are_skipped(void **state)
 	pair_fini(&p);
 }
 
+/*
+ * C-10 per source: one element of a source set becomes a summary record
+ * naming the rule, its zones and the source, with the count it held back.
+ */
+static void test_source_line(void **state)
+{
+	struct ruleset *rs = small_ruleset();
+	uint8_t a4[4], a6[16];
+	struct logacct a;
+	char *line = NULL;
+
+	(void)state;
+	assert_int_equal(logacct_init(rs, 1, &a), 0);
+	inet_pton(AF_INET, "10.1.0.53", a4);
+	inet_pton(AF_INET6, "2001:db8::5", a6);
+	assert_int_equal(logacct_source_line(logacct_find(&a, DENY), AF_INET, a4, 280, T0, T1, &line),
+			 0);
+	assert_string_equal(line,
+			    "{\"@timestamp\":\"2026-11-23T10:01:00.000000Z\",\"event.kind\":\"metric\","
+			    "\"event.dataset\":\"gatewayd.summary\",\"event.action\":\"denied\","
+			    "\"rule.id\":\"floor1>server:default\",\"zone.from\":\"floor1\","
+			    "\"zone.to\":\"server\",\"source.ip\":\"10.1.0.53\","
+			    "\"event.start\":\"2026-11-23T10:00:00.000000Z\","
+			    "\"event.end\":\"2026-11-23T10:01:00.000000Z\",\"gatewayd.suppressed\":280}");
+	free(line);
+	line = NULL;
+	assert_int_equal(logacct_source_line(logacct_find(&a, DENY), AF_INET6, a6, 1, T0, T1, &line),
+			 0);
+	assert_non_null(strstr(line, "\"source.ip\":\"2001:db8::5\""));
+	free(line);
+	line = NULL;
+	/* Bad family, or an interval that ends before it starts. */
+	assert_int_equal(logacct_source_line(logacct_find(&a, DENY), 99, a4, 1, T0, T1, &line),
+			 -EINVAL);
+	assert_int_equal(logacct_source_line(logacct_find(&a, DENY), AF_INET, a4, 1, T1, T0, &line),
+			 -EINVAL);
+	assert_null(line);
+	logacct_fini(&a);
+	ruleset_free(rs);
+}
+
 static void test_summary_without_zones(void **state)
 {
 	struct logacct_rule x = { .id = "forward:default", .limited = true, .known = true };
@@ -284,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_other_version_is_not_compared),
 		cmocka_unit_test(test_reset_and_unread_rules_are_skipped),
 		cmocka_unit_test(test_summary_without_zones),
+		cmocka_unit_test(test_source_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

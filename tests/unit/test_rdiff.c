@@ -322,6 +322,53 @@ static void deny_and_log_companion_are_one_rule(void **state)
 	diag_fini(&d);
 }
 
+/*
+ * C-10: a deny's per-source companions fold into it too, in order; a
+ * companion of another deny, or one without its deny, stays a rule.
+ */
+static void per_source_companions_fold_into_the_deny(void **state)
+{
+	static const char text[] =
+		"table inet gatewayd {\n"
+		"\tchain c {\n"
+		"\t\t# z.conf:3\n"
+		"\t\tip saddr 10.0.0.1 meta mark set 0x0000002a update @deny_src4 { ip saddr . meta mark"
+		" limit rate over 10/second burst 20 packets counter } counter drop comment \"x#src4\"\n"
+		"\t\tip saddr 10.0.0.1 limit rate 100/second burst 200 packets counter log prefix"
+		" \"gw:D:x\" group 1 comment \"x#log\"\n"
+		"\t\tip saddr 10.0.0.1 counter drop comment \"x\"\n"
+		"\t\tcounter drop comment \"y#src6\"\n"
+		"\t\tcounter drop comment \"z\"\n"
+		"\t}\n"
+		"}\n";
+	struct rdiff_doc *doc = NULL;
+	struct diag_list d;
+	size_t i, seen = 0;
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(rdiff_parse("r.nft", text, strlen(text), &doc, &d), 0);
+	for (i = 0; i < doc->n_objs; i++) {
+		const struct rdiff_obj *o = &doc->objs[i];
+
+		assert_null(strstr(o->key, "x#"));
+		if (!strcmp(o->key, "rule x")) {
+			assert_non_null(strstr(o->body, "update @deny_src4"));
+			assert_non_null(strstr(o->body, "counter drop\nip saddr 10.0.0.1 limit rate"));
+			assert_non_null(strstr(o->body, "group 1\nip saddr 10.0.0.1 counter drop"));
+			assert_string_equal(o->origin, "z.conf:3");
+			seen++;
+		}
+		if (!strcmp(o->key, "rule y#src6") || !strcmp(o->key, "rule z"))
+			seen++;
+		if (!strcmp(o->key, "chain c"))
+			assert_string_equal(o->body, "x\ny#src6\nz");
+	}
+	assert_int_equal(seen, 3);
+	rdiff_doc_free(doc);
+	diag_fini(&d);
+}
+
 /* CHG-10: a set whose elements changed is a changed set, element by element. */
 static void changed_set_element_is_one_changed_line(void **state)
 {
@@ -512,6 +559,7 @@ int main(void)
 		cmocka_unit_test(moved_origin_alone_is_no_difference),
 		cmocka_unit_test(reordered_chain_is_a_changed_chain),
 		cmocka_unit_test(deny_and_log_companion_are_one_rule),
+		cmocka_unit_test(per_source_companions_fold_into_the_deny),
 		cmocka_unit_test(changed_set_element_is_one_changed_line),
 		cmocka_unit_test(rule_without_id_is_refused_at_its_line),
 		cmocka_unit_test(unterminated_chain_is_refused_at_its_line),

@@ -81,12 +81,13 @@ static const char *const migrations[] = {
 	 * 6 -> 7: ADM-7: each recorded inventory of the management IDs, with
 	 * the report it covered (its text and SHA-256), and the overdue
 	 * inventories already notified. Self-contained: it touches no other
-	 * table, so it can be renumbered at a merge.
+	 * table and may find its tables made already (a step renumbered at a
+	 * merge, a database whose version was set back), so it can move.
 	 */
-	"CREATE TABLE inventories ("
+	"CREATE TABLE IF NOT EXISTS inventories ("
 	"  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, done_by TEXT NOT NULL,"
 	"  note TEXT NOT NULL, report_sha256 TEXT NOT NULL, report TEXT NOT NULL);"
-	"CREATE TABLE inventory_overdue ("
+	"CREATE TABLE IF NOT EXISTS inventory_overdue ("
 	"  due INTEGER PRIMARY KEY, notice_id INTEGER);",
 };
 

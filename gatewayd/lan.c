@@ -19,6 +19,8 @@
 #include "compile.h"
 #include "ctkill.h"
 #include "duration.h"
+#include "history.h"
+#include "inventory.h"
 #include "lanpeers.h"
 #include "log.h"
 #include "peerlog.h"
@@ -1561,7 +1563,9 @@ static json_t *person_op(struct lan *l, const struct lr_ctx *cx, const json_t *a
 	}
 	json_decref(all);
 	if (!r) {
-		json_t *after = json_pack("{s:s, s:s}", "name", name, "status", status);
+		/* C-15: what the status did, for 'netctl device persons --history'. */
+		json_t *after = json_pack("{s:s, s:s, s:O, s:O}", "name", name, "status", status,
+					  "ended", ended, "flagged", flagged);
 
 		r = after ? registry_event(l->reg, cx->now, cx->actor, "people", "person status",
 					   status, NULL, after)
@@ -1859,7 +1863,7 @@ static json_t *dept_check(struct lan *l, const struct lr_ctx *cx, const json_t *
 		return res;
 	}
 	/* Recording changes the registry: the network administrators check (LANREQ-31). */
-	if (!(cx->roles & ROLE_NETADMIN)) {
+	if (!(cx->roles & LR_CHECK_DONE_ROLES)) {
 		snprintf(err, errlen, "'device check --done' needs the role netadmin; %s does not "
 				      "hold it",
 			 cx->actor);
@@ -1979,6 +1983,248 @@ static int64_t dept_next(struct lan *l, int64_t now)
 	}
 	json_decref(rows);
 	return best;
+}
+
+/* ---- ADM-7: the inventory of management IDs ------------------------------------ */
+
+/*
+ * When the next inventory is due: registry.inventory after the last one or,
+ * none yet, after the registry first recorded the people (ADM-5); and
+ * whether that due date's overdue notice is recorded. 0 when nothing is
+ * due (no people recorded yet).
+ */
+static int inventory_due(struct lan *l, json_t **ret_last, int64_t *ret_due, bool *ret_told)
+{
+	json_t *inv = NULL, *ev = NULL, *last;
+	int64_t first = 0;
+	int r;
+
+	*ret_due = 0;
+	*ret_told = false;
+	r = registry_inventories(l->reg, &inv) ?: registry_events(l->reg, "people:config", &ev);
+	if (r)
+		goto out;
+	last = json_array_get(inv, json_array_size(inv) - 1);
+	if (json_array_size(ev))
+		first = json_integer_value(json_object_get(json_array_get(ev, 0), "at"));
+	*ret_due = inv_due(l->p->registry.inventory,
+			   last ? json_integer_value(json_object_get(last, "at")) : 0, first);
+	if (*ret_due)
+		r = registry_inventory_overdue(l->reg, *ret_due, ret_told);
+	if (ret_last)
+		*ret_last = last ? json_incref(last) : NULL;
+out:
+	json_decref(inv);
+	json_decref(ev);
+	return r;
+}
+
+/* The report on the people in force, its canonical text and that text's SHA-256. */
+static json_t *inventory_report(struct lan *l, char **ret_text, char sha[SHA256_HEX])
+{
+	json_t *ev = NULL, *st = NULL, *rep = NULL;
+
+	*ret_text = NULL;
+	if (registry_events(l->reg, "people:config", &ev) || registry_persons(l->reg, &st))
+		goto out;
+	rep = inv_report(l->p, ev, st);
+	*ret_text = rep ? inv_report_text(rep) : NULL;
+	if (!*ret_text || history_sha256(*ret_text, strlen(*ret_text), sha)) {
+		json_decref(rep);
+		rep = NULL;
+		free(*ret_text);
+		*ret_text = NULL;
+	}
+out:
+	json_decref(ev);
+	json_decref(st);
+	return rep;
+}
+
+/*
+ * 'netctl device inventory': the report with its SHA-256, the last
+ * inventory and the next due date; --history: every recorded inventory;
+ * --done --report SHA256 --note TEXT: the ISMS manager records one that
+ * covered exactly the report now in force (ADM-7).
+ */
+static json_t *inventory_op(struct lan *l, const struct lr_ctx *cx, const json_t *args,
+			    char *err, size_t errlen)
+{
+	const char *note = arg_str(args, "note"), *ref = arg_str(args, "report");
+	json_t *rep = NULL, *last = NULL, *res = NULL, *after = NULL;
+	char sha[SHA256_HEX], *text = NULL, t[32];
+	int64_t due = 0, id = 0;
+	bool told = false;
+
+	if (json_object_get(args, "history")) {
+		if (registry_inventories(l->reg, &res))
+			snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		return res;
+	}
+	rep = inventory_report(l, &text, sha);
+	if (!rep || inventory_due(l, &last, &due, &told)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto out;
+	}
+	if (!json_object_get(args, "done")) {
+		res = json_pack("{s:O, s:s, s:O, s:o, s:b, s:b, s:I}", "report", rep,
+				"report_sha256", sha, "last", last ? last : json_null(), "due",
+				due ? json_integer(due) : json_null(), "overdue",
+				due && cx->now >= due, "notified", told, "period",
+				(json_int_t)l->p->registry.inventory);
+		goto out;
+	}
+	/*
+	 * The inventory reviews the network administrators' own IDs: it is
+	 * the ISMS manager's (the system security manager approves their
+	 * appointments, ADM-5), not theirs.
+	 */
+	if (!(cx->roles & LR_INVENTORY_DONE_ROLES)) {
+		snprintf(err, errlen, "'device inventory --done' needs the role isms-manager; %s "
+				      "does not hold it (ADM-7)",
+			 cx->actor);
+		goto out;
+	}
+	if (!note || !*note || strlen(note) > 1000 || strpbrk(note, "\r\n")) {
+		snprintf(err, errlen, "an inventory records what was found (ADM-7): --note TEXT "
+				      "(one line, at most 1000 characters)");
+		goto out;
+	}
+	/* The record names the report it covered; a report read before a change is not it. */
+	if (!ref || strlen(ref) < 12 || strncasecmp(ref, sha, strlen(ref)) || strlen(ref) > 64) {
+		snprintf(err, errlen, ref ? "the report's SHA-256 is now %s, not '%s': the people "
+					    "or their statuses changed since it was read; read it "
+					    "again ('netctl device inventory', ADM-7)"
+					  : "name the report the inventory covered: --report SHA256 "
+					    "(at least 12 digits; 'netctl device inventory' prints "
+					    "it, %s, ADM-7)",
+			 sha, ref);
+		goto out;
+	}
+	after = json_pack("{s:s, s:s, s:I}", "note", note, "report_sha256", sha, "ids",
+			  (json_int_t)json_array_size(json_object_get(rep, "ids")));
+	if (!after || registry_begin(l->reg)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		goto out;
+	}
+	if (registry_inventory_add(l->reg, cx->now, cx->actor, note, sha, text, &id) ||
+	    json_object_set_new(after, "inventory", json_integer(id)) ||
+	    registry_event(l->reg, cx->now, cx->actor, "people:inventory", "inventory", note, NULL,
+			   after) ||
+	    registry_commit(l->reg)) {
+		snprintf(err, errlen, "registry: %s; nothing was changed", registry_errmsg(l->reg));
+		registry_rollback(l->reg);
+		goto out;
+	}
+	time_format(cx->now, t, sizeof(t));
+	log_info("registry: inventory %lld of %zu management IDs recorded by %s (report %.12s, "
+		 "ADM-7)",
+		 (long long)id, json_array_size(json_object_get(rep, "ids")), cx->actor, sha);
+	l->next_valid = false; /* the next due date moved */
+	res = json_pack("{s:I, s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)id, "at",
+			(json_int_t)cx->now, "done_by", cx->actor, "note", note, "report_sha256",
+			sha, "ids", (json_int_t)json_array_size(json_object_get(rep, "ids")));
+	if (res && (due = inv_due(l->p->registry.inventory, cx->now, 0)))
+		json_object_set_new(res, "due", json_integer(due));
+out:
+	json_decref(rep);
+	json_decref(last);
+	json_decref(after);
+	free(text);
+	return res;
+}
+
+/* ADM-7: an overdue inventory is notified once per due date, to registry.inventory_to. */
+static int inventory_overdue_notice(struct lan *l, int64_t now)
+{
+	const char *to = l->p->registry.inventory_to ?: l->p->registry.notify_from;
+	json_t *last = NULL;
+	char when[32], reason[64], *msg;
+	int64_t due, nid = 0;
+	bool told;
+	int rc;
+
+	if ((rc = inventory_due(l, &last, &due, &told)) || !due || now < due || told)
+		goto out;
+	if (last)
+		time_format(json_integer_value(json_object_get(last, "at")), when, sizeof(when));
+	time_format(due, reason, sizeof(reason));
+	msg = inv_notice_text(due, last ? when : NULL, l->p->n_people, to,
+			      l->p->registry.notify_from);
+	rc = !msg ? -ENOMEM
+		  : registry_notice_add(l->reg, 0, "inventory", now, msg, &nid) ?:
+			    registry_inventory_overdue_add(l->reg, due, nid) ?:
+			    registry_event(l->reg, now, "gatewayd", "people:inventory",
+					   "inventory overdue", reason, NULL, NULL);
+	free(msg);
+	if (!rc)
+		log_warning("registry: the inventory of management IDs was due at %s (ADM-7); "
+			    "notice %lld",
+			    reason, (long long)nid);
+out:
+	json_decref(last);
+	return rc;
+}
+
+/* When the inventory falls due next (now + 1: overdue and not notified); 0: never. */
+static int64_t inventory_next(struct lan *l, int64_t now)
+{
+	int64_t due;
+	bool told;
+
+	if (!l->p || inventory_due(l, NULL, &due, &told) || !due || told)
+		return 0;
+	return due > now ? due : now + 1;
+}
+
+/* ---- C-15: the recorded person statuses ------------------------------------------ */
+
+/*
+ * 'netctl device persons [--name NAME]': each person's status now, who
+ * recorded it and when; --history: every status recorded, oldest first,
+ * with the registrations it ended or flagged (from the events).
+ */
+static json_t *persons_view(struct lan *l, const json_t *args, char *err, size_t errlen)
+{
+	const char *name = arg_str(args, "name");
+	json_t *rows = NULL, *res = json_array(), *e;
+	size_t i;
+
+	if (!res)
+		return NULL;
+	if (json_object_get(args, "history") ? registry_events(l->reg, "people", &rows)
+					     : registry_persons(l->reg, &rows)) {
+		snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
+		json_decref(res);
+		return NULL;
+	}
+	json_array_foreach(rows, i, e) {
+		json_t *a = json_object_get(e, "after"), *row;
+
+		if (json_object_get(args, "history")) {
+			if (strcmp(json_string_value(json_object_get(e, "action")) ?: "",
+				   "person status"))
+				continue;
+			row = json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(a, "name"),
+					"status", json_object_get(a, "status"), "since",
+					json_object_get(e, "at"), "recorded_by",
+					json_object_get(e, "actor"));
+			if (row && json_object_get(a, "ended"))
+				json_object_set(row, "ended", json_object_get(a, "ended"));
+			if (row && json_object_get(a, "flagged"))
+				json_object_set(row, "flagged", json_object_get(a, "flagged"));
+		} else {
+			row = json_incref(e);
+		}
+		if (!row || (name && strcmp(json_string_value(json_object_get(row, "name")) ?: "",
+					    name))) {
+			json_decref(row);
+			continue;
+		}
+		json_array_append_new(res, row);
+	}
+	json_decref(rows);
+	return res;
 }
 
 /* ---- INC-1: quarantine of a host without a registration ------------------------- */
@@ -2179,6 +2425,10 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, const char 
 		return resend(l, &cx, args, err, errlen);
 	case LRO_CHECK:
 		return dept_check(l, &cx, args, err, errlen);
+	case LRO_INVENTORY:
+		return inventory_op(l, &cx, args, err, errlen);
+	case LRO_PERSONS:
+		return persons_view(l, args, err, errlen);
 	case LRO_QUARANTINED:
 		if (registry_aqs(l->reg, json_object_get(args, "all") != NULL, &res)) {
 			snprintf(err, errlen, "registry: %s", registry_errmsg(l->reg));
@@ -2424,6 +2674,8 @@ void lan_tick(struct lan *l, int64_t now)
 		invalidate(l); /* the loop changed registrations the view reads */
 		r = dept_overdue_notices(l, now);
 	}
+	if (!r)
+		r = inventory_overdue_notice(l, now);
 	if (r || registry_commit(l->reg)) {
 		log_error("registry: the timer's changes could not be stored: %s; retrying",
 			  registry_errmsg(l->reg));
@@ -2456,10 +2708,12 @@ int64_t lan_next(struct lan *l, int64_t now)
 		}
 		json_decref(all);
 		{
-			int64_t d = dept_next(l, now);
+			int64_t d = dept_next(l, now), v = inventory_next(l, now);
 
 			if (d && (!l->next_at || d < l->next_at))
 				l->next_at = d;
+			if (v && (!l->next_at || v < l->next_at))
+				l->next_at = v;
 		}
 		l->next_valid = true;
 	}

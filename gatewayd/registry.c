@@ -77,6 +77,18 @@ static const char *const migrations[] = {
 	 * makes it refuse this database instead.
 	 */
 	"SELECT 1;",
+	/*
+	 * 6 -> 7: ADM-7: each recorded inventory of the management IDs, with
+	 * the report it covered (its text and SHA-256), and the overdue
+	 * inventories already notified. Self-contained: it touches no other
+	 * table and may find its tables made already (a step renumbered at a
+	 * merge, a database whose version was set back), so it can move.
+	 */
+	"CREATE TABLE IF NOT EXISTS inventories ("
+	"  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, done_by TEXT NOT NULL,"
+	"  note TEXT NOT NULL, report_sha256 TEXT NOT NULL, report TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS inventory_overdue ("
+	"  due INTEGER PRIMARY KEY, notice_id INTEGER);",
 };
 
 const char *registry_errmsg(struct registry *r)
@@ -838,4 +850,97 @@ int registry_purge_sightings(struct registry *r, int64_t before)
 	if (done(st))
 		return -EIO;
 	return sqlite3_changes(r->db);
+}
+
+/* ---- ADM-7: inventories of the management IDs ------------------------------------ */
+
+int registry_inventory_add(struct registry *r, int64_t at, const char *done_by, const char *note,
+			   const char *sha256, const char *report, int64_t *ret_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prep(r,
+		 "INSERT INTO inventories (at, done_by, note, report_sha256, report) "
+		 "VALUES (?1, ?2, ?3, ?4, ?5)",
+		 &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, at);
+	bind_text(st, 2, done_by);
+	bind_text(st, 3, note);
+	bind_text(st, 4, sha256);
+	bind_text(st, 5, report);
+	rc = done(st);
+	if (!rc && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(r->db);
+	return rc;
+}
+
+static json_t *row_inventory(sqlite3_stmt *st)
+{
+	json_t *rep = col_json(st, 5);
+	json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:I}", "id",
+			      (json_int_t)sqlite3_column_int64(st, 0), "at",
+			      (json_int_t)sqlite3_column_int64(st, 1), "done_by", col_str(st, 2),
+			      "note", col_str(st, 3), "report_sha256", col_str(st, 4), "ids",
+			      (json_int_t)json_array_size(json_object_get(rep, "ids")));
+
+	json_decref(rep);
+	return o;
+}
+
+int registry_inventories(struct registry *r, json_t **ret)
+{
+	sqlite3_stmt *st;
+
+	*ret = NULL;
+	if (prep(r,
+		 "SELECT id, at, done_by, note, report_sha256, report FROM inventories ORDER BY id",
+		 &st))
+		return -EIO;
+	return collect(st, row_inventory, ret);
+}
+
+int registry_inventory_report(struct registry *r, int64_t id, json_t **ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = NULL;
+	if (prep(r, "SELECT report FROM inventories WHERE id = ?1", &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = col_json(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? (*ret ? 0 : -EIO) : rc == SQLITE_DONE ? -ENOENT : -EIO;
+}
+
+int registry_inventory_overdue(struct registry *r, int64_t due, bool *ret)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*ret = false;
+	if (prep(r, "SELECT 1 FROM inventory_overdue WHERE due = ?1", &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, due);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -EIO;
+	*ret = rc == SQLITE_ROW;
+	return 0;
+}
+
+int registry_inventory_overdue_add(struct registry *r, int64_t due, int64_t notice_id)
+{
+	sqlite3_stmt *st;
+
+	if (prep(r, "INSERT INTO inventory_overdue (due, notice_id) VALUES (?1, ?2)", &st))
+		return -EIO;
+	sqlite3_bind_int64(st, 1, due);
+	sqlite3_bind_int64(st, 2, notice_id);
+	return done(st);
 }

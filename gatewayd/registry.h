@@ -21,7 +21,7 @@
 struct registry;
 
 /* The schema version this gatewayd writes. */
-#define REGISTRY_SCHEMA 6
+#define REGISTRY_SCHEMA 7
 
 struct registry *registry_open(const char *path, char *err, size_t errlen);
 void registry_close(struct registry *r);
@@ -75,6 +75,20 @@ int registry_dept_checks(struct registry *r, json_t **ret); /* every check, olde
 int registry_dept_overdue(struct registry *r, const char *department, int64_t due, bool *ret);
 int registry_dept_overdue_add(struct registry *r, const char *department, int64_t due,
 			      int64_t notice_id);
+
+/*
+ * ADM-7: an inventory of the management IDs, done by @done_by, with the
+ * text of the report it covered and that text's SHA-256 (hex).
+ * registry_inventories: every one, oldest first, without the report's
+ * text ("ids": how many it listed); registry_inventory_report: the report
+ * of inventory @id (-ENOENT). The overdue notice for @due was recorded?
+ */
+int registry_inventory_add(struct registry *r, int64_t at, const char *done_by, const char *note,
+			   const char *sha256, const char *report, int64_t *ret_id);
+int registry_inventories(struct registry *r, json_t **ret);
+int registry_inventory_report(struct registry *r, int64_t id, json_t **ret);
+int registry_inventory_overdue(struct registry *r, int64_t due, bool *ret);
+int registry_inventory_overdue_add(struct registry *r, int64_t due, int64_t notice_id);
 
 /* INC-1: a quarantine of an address or MAC (@kind "ip" or "mac") with no registration. */
 int registry_aq_add(struct registry *r, const char *kind, const char *value, const char *reason,

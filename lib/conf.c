@@ -1432,13 +1432,31 @@ static int parse_registry_watch(struct ctx *c, const config_setting_t *g,
 	return r ? -EINVAL : 0;
 }
 
+/* ADM-7: inventory = "365d", how often; inventory_to, who is told it is overdue. */
+static int parse_inventory(struct ctx *c, const config_setting_t *g, struct registry_settings *rs)
+{
+	char *v = NULL;
+	int r = 0;
+
+	r |= get_str(c, g, "registry", "inventory_to", false, &rs->inventory_to);
+	r |= get_str(c, g, "registry", "inventory", false, &v);
+	if (v && (duration_parse(v, &rs->inventory) || rs->inventory < DAY_SECONDS ||
+		  rs->inventory > 366 * DAY_SECONDS))
+		r |= perr(c, config_setting_get_member(g, "inventory"),
+			  "registry: inventory '%s' is not a duration from 1 day to 366 days "
+			  "(\"365d\"; the management IDs are inventoried at least yearly, ADM-7)",
+			  v);
+	return r ? -EINVAL : 0;
+}
+
 static int parse_registry(struct ctx *c, const config_setting_t *g)
 {
 	static const char *const keys[] = { "db",	    "notify_command", "notify_from",
 					    "expiry_notice", "conformance_check", "max_period",
 					    "utc_offset",    "four_eyes",	      "department_check",
 					    "department_check_to", "second_approval", "direct_change",
-					    "known_equipment", "peer_days", "retention" };
+					    "known_equipment", "peer_days", "retention",
+					    "inventory",	     "inventory_to" };
 	static const struct {
 		const char *key, *reqs;
 		size_t off;
@@ -1502,7 +1520,48 @@ static int parse_registry(struct ctx *c, const config_setting_t *g)
 	r |= get_str(c, g, "registry", "department_check_to", false, &rs->dept_check_to);
 	r |= parse_dept_check(c, g, rs);
 	r |= parse_registry_watch(c, g, rs);
+	r |= parse_inventory(c, g, rs);
 	return r ? -EINVAL : 0;
+}
+
+/*
+ * C-1: the second approver's role must be held by someone, or every
+ * approval would wait forever; by someone other than the only network
+ * administrator, since nobody gives both approvals. Checked once the whole
+ * file is read (people may follow registry).
+ */
+static void check_second_approver(struct ctx *c, const config_setting_t *root)
+{
+	const struct registry_settings *rs = &c->p->registry;
+	const config_setting_t *g = config_setting_get_member(root, "registry");
+	const struct person *only_admin = NULL;
+	size_t i, holders = 0, admins = 0;
+
+	if (!rs->second_approval || !g)
+		return;
+	for (i = 0; i < c->p->n_people; i++) {
+		const struct person *pe = c->p->people[i];
+
+		if (pe->roles & ROLE_NETADMIN) {
+			admins++;
+			only_admin = pe;
+		}
+	}
+	for (i = 0; i < c->p->n_people; i++) {
+		const struct person *pe = c->p->people[i];
+
+		if ((pe->roles & rs->second_approval) && !(admins == 1 && pe == only_admin))
+			holders++;
+	}
+	if (!holders)
+		perr(c, config_setting_get_member(g, "second_approval"),
+		     "registry: second_approval '%s': no person in people holds the role %s%s, so "
+		     "no approval could be completed (C-1)",
+		     role_name((enum role)rs->second_approval),
+		     role_name((enum role)rs->second_approval),
+		     admins == 1 && (only_admin->roles & rs->second_approval)
+			     ? " other than the only netadmin, who cannot approve twice"
+			     : "");
 }
 
 /* ---- files ------------------------------------------------------------- */
@@ -1641,6 +1700,7 @@ int conf_parse_main(struct policy *p, const struct conf_source *src, struct diag
 		parse_daemon(&c, m);
 	if ((m = config_setting_get_member(root, "registry")))
 		parse_registry(&c, m);
+	check_second_approver(&c, root);
 	config_destroy(&cfg);
 	if (c.oom)
 		return -ENOMEM;

@@ -63,7 +63,8 @@ static const char *const op_names[LRO__COUNT] = {
 	[LRO_REPORT] = "report",	 [LRO_EXPORT] = "export",   [LRO_SEEN] = "seen",
 	[LRO_PERSON] = "person",	 [LRO_PEOPLE] = "people",   [LRO_RESEND] = "resend",
 	[LRO_CHECK] = "check",		 [LRO_QUARANTINED] = "quarantined",
-	[LRO_HOLD] = "hold",		 [LRO_CLEAR] = "clear",
+	[LRO_HOLD] = "hold",		 [LRO_CLEAR] = "clear",	    [LRO_PERSONS] = "persons",
+	[LRO_INVENTORY] = "inventory",
 };
 
 const char *lr_op_name(enum lr_op op)
@@ -131,6 +132,8 @@ unsigned lr_op_roles(enum lr_op op)
 	case LRO_PEOPLE:
 	case LRO_CHECK: /* the view; recording a check needs netadmin (lan.c) */
 	case LRO_QUARANTINED:
+	case LRO_PERSONS:
+	case LRO_INVENTORY: /* the report; recording an inventory needs isms-manager (lan.c) */
 		return everyone;
 	default:
 		return 0;

@@ -132,8 +132,19 @@ enum lr_op {
 	LRO_QUARANTINED, /* INC-1: the quarantines of addresses without a registration */
 	LRO_HOLD,      /* LANREQ-48: admission suspended until a malware check */
 	LRO_CLEAR,     /* LANREQ-48: the security officer confirms the check */
+	LRO_PERSONS,   /* C-15: the recorded person statuses, with who recorded them */
+	LRO_INVENTORY, /* ADM-7: the report of management IDs; --done records an inventory */
 	LRO__COUNT
 };
+
+/*
+ * Steps inside verbs every role may call (the view), which change the
+ * registry: LANREQ-31, a department check is recorded by a network
+ * administrator; ADM-7, an inventory of the management IDs by the ISMS
+ * manager, who is not among the network administrators it reviews.
+ */
+#define LR_CHECK_DONE_ROLES ROLE_NETADMIN
+#define LR_INVENTORY_DONE_ROLES ROLE_ISMS_MANAGER
 
 const char *lr_op_name(enum lr_op op);
 int lr_op_parse(const char *s, enum lr_op *ret);

@@ -50,6 +50,7 @@ struct policy *policy_new(void)
 	p->registry.max_period = 365 * 86400;
 	p->registry.peer_days = 30;                 /* LANREQ-33 */
 	p->registry.retention = 1827 * 86400;       /* C-8: 5 years, leap days included */
+	p->registry.inventory = 365 * 86400;        /* ADM-7: yearly (REQUIREMENTS §4) */
 	return p;
 }
 

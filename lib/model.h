@@ -295,6 +295,8 @@ struct registry_settings {
 	size_t n_known_equipment;
 	unsigned peer_days;       /* LANREQ-33: the days of log the expiry notice reads; 0: none */
 	int64_t retention;        /* C-8: seconds after its end a registration is purged */
+	int64_t inventory;        /* ADM-7: the management IDs' inventory is due this often */
+	char *inventory_to;       /* who is told of an overdue inventory; NULL: notify_from */
 	struct origin origin;
 };
 

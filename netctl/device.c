@@ -69,6 +69,12 @@ static const char usage_text[] =
 	"  unknown                         the observed devices the register does not admit\n"
 	"  people                          management IDs and roles, their appointments and\n"
 	"                                  removals, person statuses (ADM-1, ADM-5..7, C-15)\n"
+	"  persons [--name NAME] [--history]   the recorded person statuses, who recorded them\n"
+	"                                  and when; --history: every one, with what it did (C-15)\n"
+	"  inventory                       the report of management IDs, their rights and holders,\n"
+	"                                  its SHA-256, the last inventory, the next due (ADM-7)\n"
+	"  inventory --done --report SHA256 --note TEXT   record an inventory (isms-manager)\n"
+	"  inventory --history             every recorded inventory\n"
 	"\n"
 	"Fields of a request: netctl device fields. Exit: 0 done, 1 refused, 2 usage.\n";
 
@@ -636,6 +642,99 @@ static void print_people(const json_t *res)
 	}
 }
 
+/* C-15: the person statuses now, or every one recorded (--history). */
+static void print_persons(const json_t *rows, bool history)
+{
+	char t[32], e[256], f[256];
+	size_t i;
+	json_t *r;
+
+	if (!json_array_size(rows)) {
+		printf("no person status is recorded\n");
+		return;
+	}
+	printf("%-30s %-15s %-20s %s\n", "PERSON", "STATUS", history ? "RECORDED" : "SINCE",
+	       "RECORDED BY");
+	json_array_foreach(rows, i, r) {
+		when(json_integer_value(json_object_get(r, "since")), t, sizeof(t));
+		printf("%-30s %-15s %-20s %s", s_of(r, "name"), s_of(r, "status"), t,
+		       s_of(r, "recorded_by"));
+		if (history && (json_object_get(r, "ended") || json_object_get(r, "flagged"))) {
+			value_text(json_object_get(r, "ended"), e, sizeof(e));
+			value_text(json_object_get(r, "flagged"), f, sizeof(f));
+			printf("  (registrations ended: %s; flagged: %s)", *e ? e : "none",
+			       *f ? f : "none");
+		}
+		putchar('\n');
+	}
+}
+
+/* ADM-7: the report of management IDs, or the inventory just recorded, or all of them. */
+static void print_inventory(const json_t *res, bool done, bool history)
+{
+	const json_t *last = json_object_get(res, "last"), *e, *x;
+	char t[32], roles[256];
+	size_t i, k;
+
+	if (history) {
+		if (!json_array_size(res)) {
+			printf("no inventory is recorded\n");
+			return;
+		}
+		printf("%-4s %-20s %-30s %-4s %-12s %s\n", "ID", "AT", "BY", "IDS", "REPORT",
+		       "NOTE");
+		json_array_foreach(res, i, e) {
+			when(json_integer_value(json_object_get(e, "at")), t, sizeof(t));
+			printf("%-4lld %-20s %-30s %-4lld %-12.12s %s\n",
+			       (long long)json_integer_value(json_object_get(e, "id")), t,
+			       s_of(e, "done_by"), (long long)json_integer_value(json_object_get(e, "ids")),
+			       s_of(e, "report_sha256"), s_of(e, "note"));
+		}
+		return;
+	}
+	if (done) {
+		when(json_integer_value(json_object_get(res, "due")), t, sizeof(t));
+		printf("inventory %lld recorded by %s: %lld management IDs, report %s; next due %s "
+		       "(ADM-7)\n",
+		       (long long)json_integer_value(json_object_get(res, "id")), s_of(res, "done_by"),
+		       (long long)json_integer_value(json_object_get(res, "ids")),
+		       s_of(res, "report_sha256"), t);
+		return;
+	}
+	printf("inventory of management IDs (ADM-7)\nreport sha256: %s\n", s_of(res, "report_sha256"));
+	if (json_is_object(last)) {
+		when(json_integer_value(json_object_get(last, "at")), t, sizeof(t));
+		printf("last inventory: %s by %s (report %.12s): %s\n", t, s_of(last, "done_by"),
+		       s_of(last, "report_sha256"), s_of(last, "note"));
+	} else {
+		printf("last inventory: none recorded\n");
+	}
+	when(json_integer_value(json_object_get(res, "due")), t, sizeof(t));
+	printf("next due: %s%s\n", t,
+	       !json_is_true(json_object_get(res, "overdue"))	 ? ""
+	       : json_is_true(json_object_get(res, "notified")) ? "  OVERDUE (notified)"
+								 : "  OVERDUE");
+	if (json_object_get(json_object_get(res, "report"), "second_approval"))
+		printf("second approval (C-1): role %s\n",
+		       s_of(json_object_get(res, "report"), "second_approval"));
+	printf("%-12s %-30s %-28s %-20s %s\n", "USER", "PERSON", "ROLES", "SINCE",
+	       "APPOINTMENT APPROVED BY");
+	json_array_foreach(json_object_get(json_object_get(res, "report"), "ids"), i, e) {
+		value_text(json_object_get(e, "roles"), roles, sizeof(roles));
+		when(json_integer_value(json_object_get(e, "since")), t, sizeof(t));
+		printf("%-12s %-30s %-28s %-20s %s\n", s_of(e, "user"), s_of(e, "person"), roles, t,
+		       s_of(e, "approved_by"));
+		if (json_object_get(e, "department"))
+			printf("  department: %s\n", s_of(e, "department"));
+		printf("  rights:");
+		json_array_foreach(json_object_get(e, "rights"), k, x)
+			printf("%s %s", k ? "," : "", json_string_value(x));
+		putchar('\n');
+		json_array_foreach(json_object_get(e, "findings"), k, x)
+			printf("  FINDING: %s\n", json_string_value(x));
+	}
+}
+
 static void print_done(enum lr_op op, const json_t *res)
 {
 	const json_t *doc = json_object_get(res, "registration");
@@ -771,7 +870,7 @@ int cmd_device(int argc, char **argv)
 	const char *sock = getenv("GATEWAYD_SOCKET") ? getenv("GATEWAYD_SOCKET")
 						      : NETCTL_DEFAULT_SOCKET;
 	json_t *args, *req, *resp, *res;
-	bool json = false, unknown = false, done = false;
+	bool json = false, unknown = false, done = false, history = false;
 	const char *format = NULL;
 	char list[16] = "ip", zone_buf[128] = "";
 	enum lr_op op;
@@ -804,7 +903,9 @@ int cmd_device(int argc, char **argv)
 			json = true;
 		} else if (op == LRO_QUARANTINED && !strcmp(a, "--all")) {
 			json_object_set_new(args, "all", json_true());
-		} else if (op == LRO_CHECK && !strcmp(a, "--done")) {
+		} else if ((op == LRO_INVENTORY || op == LRO_PERSONS) && !strcmp(a, "--history")) {
+			json_object_set_new(args, "history", json_true());
+		} else if ((op == LRO_CHECK || op == LRO_INVENTORY) && !strcmp(a, "--done")) {
 			json_object_set_new(args, "done", json_true());
 		} else if (op == LRO_CHECK && a[0] != '-' &&
 			   !json_object_get(args, "department")) {
@@ -899,6 +1000,7 @@ int cmd_device(int argc, char **argv)
 		format = NULL;
 	}
 	done = json_object_get(args, "done") != NULL;
+	history = json_object_get(args, "history") != NULL;
 	req = json_pack("{s:i, s:s, s:o}", "version", CTL_PROTO_VERSION, "verb", "device", "args",
 			args);
 	resp = req ? netctl_call(sock, req) : NULL;
@@ -952,6 +1054,12 @@ int cmd_device(int argc, char **argv)
 			break;
 		case LRO_CHECK:
 			print_checks(res, done);
+			break;
+		case LRO_PERSONS:
+			print_persons(res, history);
+			break;
+		case LRO_INVENTORY:
+			print_inventory(res, done, history);
 			break;
 		case LRO_REPORT:
 		case LRO_EXPORT:

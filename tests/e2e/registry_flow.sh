@@ -22,7 +22,7 @@
 #   and the new one admitted, and the change notice goes. A refused change
 #   leaves the registration as it was and notifies the refusal.
 # - A database of schema 5 (this one, its user_version set back) migrates to
-#   schema 6 at start and keeps every registration.
+#   the current schema (7) at start and keeps every registration.
 #
 # Usage: BUILD=build tests/e2e/registry_flow.sh   (root)
 set -u
@@ -246,14 +246,14 @@ ok "LANREQ-36: the netadmin refused the change" "registration 1: changed" \
 wait_for 5 mail_with "Subject: LAN connection change request 1 refused" &&
 	pass "C-24: the refusal of the change is notified" || fail "no notice of the refused change"
 
-# ---- schema 5 -> 6 ---------------------------------------------------------------
+# ---- schema 5 -> 7 ---------------------------------------------------------------
 stop_gatewayd
 sqlite3 "$state/registry.db" "PRAGMA user_version = 5"
 start_gatewayd || { fail "gatewayd did not start on a schema-5 database: $(tail -n5 "$tmp/gatewayd.log")"; exit 1; }
-[[ $("$netctl" status --json -S "$sock" | jq .registry.schema) == 6 &&
-	$(sqlite3 "$state/registry.db" "PRAGMA user_version") == 6 &&
+[[ $("$netctl" status --json -S "$sock" | jq .registry.schema) == 7 &&
+	$(sqlite3 "$state/registry.db" "PRAGMA user_version") == 7 &&
 	$(jq_doc .registration.state) == changed && $(jq_doc '.registration."device.ip"') == 10.11.0.150 ]] &&
-	pass "a schema-5 database migrates to schema 6 at start and keeps its registrations" ||
+	pass "a schema-5 database migrates to schema 7 at start and keeps its registrations" ||
 	fail "migration: schema $("$netctl" status --json -S "$sock" | jq .registry.schema), $(dev show 1 | head -n1)"
 
 stop_gatewayd

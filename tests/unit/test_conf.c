@@ -344,7 +344,10 @@ static void second_approval_and_departments(void **state)
 	assert_refused(&c.l);
 	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "isms-manger"),
 		    "role 'isms-manger' is not known (did you mean 'isms-manager'?)");
-	assert_errors(&c.l.d, 1);
+	/* C-1: with that person refused, nobody holds the second approver's role. */
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "second_approval"),
+		    "no person in people holds the role isms-manager");
+	assert_errors(&c.l.d, 2);
 	cfg_fini(&c);
 	load_cfg(&c, NULL, bad2, NO_ZONES);
 	assert_refused(&c.l);
@@ -355,6 +358,100 @@ static void second_approval_and_departments(void **state)
 	assert_refused(&c.l);
 	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "second_approval"),
 		    "second_approval 'netadmin' is not a role");
+	cfg_fini(&c);
+}
+
+/*
+ * C-1: registry.second_approval names a role someone holds, and not only
+ * the sole netadmin (who cannot give both approvals); else no approval
+ * could ever be completed.
+ */
+static void second_approver_must_exist(void **state)
+{
+	static const char nobody[] =
+		"people = (\n"
+		" { user = \"root\"; name = \"Root\"; roles = [ \"netadmin\" ]; },\n"
+		" { user = \"ono\"; name = \"Ono\"; roles = [ \"dept-head\" ]; }\n);\n"
+		"registry = {\n four_eyes = true;\n second_approval = \"isms-manager\";\n};\n";
+	static const char only_admin[] =
+		"people = (\n"
+		" { user = \"root\"; name = \"Root\"; roles = [ \"netadmin\", \"isms-manager\" ]; }\n"
+		");\nregistry = {\n second_approval = \"isms-manager\";\n};\n";
+	static const char two_admins[] =
+		"people = (\n"
+		" { user = \"root\"; name = \"Root\"; roles = [ \"netadmin\", \"isms-manager\" ]; },\n"
+		" { user = \"suzuki\"; name = \"Suzuki\"; roles = [ \"netadmin\" ]; }\n"
+		");\nregistry = {\n second_approval = \"isms-manager\";\n};\n";
+	static const char head[] =
+		"people = (\n { user = \"ono\"; name = \"Ono\"; roles = [ \"dept-head\" ]; }\n);\n"
+		"registry = {\n second_approval = \"dept-head\";\n};\n";
+	struct cfg c;
+
+	(void)state;
+	load_cfg(&c, NULL, nobody, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "second_approval"),
+		    "registry: second_approval 'isms-manager': no person in people holds the role "
+		    "isms-manager, so no approval could be completed (C-1)");
+	assert_errors(&c.l.d, 1);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, only_admin, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "second_approval"),
+		    "holds the role isms-manager other than the only netadmin, who cannot approve "
+		    "twice");
+	assert_errors(&c.l.d, 1);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, two_admins, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_int_equal(c.l.p->registry.second_approval, ROLE_ISMS_MANAGER);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, head, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_int_equal(c.l.p->registry.second_approval, ROLE_DEPT_HEAD);
+	cfg_fini(&c);
+}
+
+/* ADM-7: how often the management IDs are inventoried, and who is told when it is overdue. */
+static void inventory_keys(void **state)
+{
+	static const char good[] = "registry = {\n inventory = \"180d\";\n"
+				   " inventory_to = \"isms@example.co.jp\";\n};\n";
+	static const char bad[] = "registry = {\n inventory = \"400d\";\n};\n";
+	static const char bad2[] = "registry = {\n inventory = \"0\";\n};\n";
+	static const char bad3[] = "registry = {\n inventory = \"yearly\";\n};\n";
+	static const char bad4[] = "registry = {\n inventory_to = 3;\n};\n";
+	struct cfg c;
+
+	(void)state;
+	load_cfg(&c, NULL, NULL, NO_ZONES);
+	assert_int_equal(c.l.p->registry.inventory, 365 * T_DAY); /* the §4 calendar: yearly */
+	assert_null(c.l.p->registry.inventory_to);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, good, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_int_equal(c.l.p->registry.inventory, 180 * T_DAY);
+	assert_string_equal(c.l.p->registry.inventory_to, "isms@example.co.jp");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "inventory"),
+		    "registry: inventory '400d' is not a duration from 1 day to 366 days (\"365d\"; "
+		    "the management IDs are inventoried at least yearly, ADM-7)");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad2, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "inventory"),
+		    "inventory '0' is not a duration from 1 day");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad3, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "inventory"),
+		    "inventory 'yearly' is not a duration");
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad4, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "inventory_to"), "inventory_to");
 	cfg_fini(&c);
 }
 
@@ -2545,6 +2642,8 @@ int main(void)
 		cmocka_unit_test(department_check_dates),
 		cmocka_unit_test(registry_watch_keys),
 		cmocka_unit_test(second_approval_and_departments),
+		cmocka_unit_test(second_approver_must_exist),
+		cmocka_unit_test(inventory_keys),
 		cmocka_unit_test(unknown_service_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_host_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_zone_is_refused_with_a_hint),

@@ -43,6 +43,7 @@
 /* Sets that later stages fill at run time: existence and type only. */
 static const char *const runtime_sets[] = {
 	SET_REGISTERED, SET_QUARANTINE_MAC, SET_QUARANTINE4, SET_VPN_GRANTS, SET_PROXY_BYPASS,
+	SET_RESTRICTED4, SET_DEVICE_SERVICES4, SET_DEVICE_PROTOS4,
 };
 
 /* ---- snapshots: a table from the kernel or from the encoder ---------------- */

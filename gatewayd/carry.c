@@ -17,6 +17,7 @@
 
 static const char *const runtime_sets[] = {
 	SET_REGISTERED, SET_QUARANTINE_MAC, SET_QUARANTINE4, SET_VPN_GRANTS, SET_PROXY_BYPASS,
+	SET_RESTRICTED4, SET_DEVICE_SERVICES4, SET_DEVICE_PROTOS4,
 };
 
 struct carry {
@@ -175,7 +176,9 @@ int carry_runtime_elements(struct ruleset *rs, unsigned flags, size_t *ret_n)
 			continue;
 		if ((flags & CARRY_NOT_REGISTRY) &&
 		    (!strcmp(c.set->name, SET_REGISTERED) || !strcmp(c.set->name, SET_QUARANTINE_MAC) ||
-		     !strcmp(c.set->name, SET_QUARANTINE4)))
+		     !strcmp(c.set->name, SET_QUARANTINE4) || !strcmp(c.set->name, SET_RESTRICTED4) ||
+		     !strcmp(c.set->name, SET_DEVICE_SERVICES4) ||
+		     !strcmp(c.set->name, SET_DEVICE_PROTOS4)))
 			continue;
 		r = dump_set(nl, &c, seq++);
 		if (r == -ENOENT) /* first start, or the set is new */

@@ -24,7 +24,8 @@
  * Blocking: one netlink dump per run-time set.
  */
 enum carry_flags {
-	CARRY_NOT_REGISTRY = 1 << 0, /* leave registered_devices and quarantine* alone */
+	CARRY_NOT_REGISTRY = 1 << 0, /* leave registered_devices, quarantine* and the
+				      * per-device service sets (LANREQ-44) alone */
 };
 int carry_runtime_elements(struct ruleset *rs, unsigned flags, size_t *ret_n);
 

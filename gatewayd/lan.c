@@ -40,6 +40,24 @@ struct kset {
 };
 
 /*
+ * LANREQ-44: one element of a restricted device, keyed by its admitted
+ * address: restricted_devices4 (KD_RESTRICTED), device_protos4 (KD_PROTO)
+ * or device_services4 (KD_PORT).
+ */
+enum kdev_kind { KD_RESTRICTED, KD_PROTO, KD_PORT };
+
+struct kdev {
+	char ip[INET_ADDRSTRLEN];
+	uint8_t kind, proto;
+	uint16_t port;
+};
+
+struct kdevs {
+	struct kdev *v;
+	size_t n, cap;
+};
+
+/*
  * C-24: notices are sent by a command that reads one message, in the
  * background; a hung MTA must not hang us, nor a burst of notices fork
  * without limit.
@@ -70,6 +88,7 @@ struct lan {
 	const struct ruleset *rs;  /* the running ruleset: its set declarations */
 	struct lr_settings set;
 	struct kset admit, quar;   /* what the kernel holds */
+	struct kdevs svc;          /* LANREQ-44: the restricted devices' elements it holds */
 	bool synced;               /* the kernel holds what the registry says */
 	char sync_err[256];
 	int64_t retry_at;
@@ -160,6 +179,7 @@ void lan_close(struct lan *l)
 	free(l->log_dir);
 	free(l->admit.v);
 	free(l->quar.v);
+	free(l->svc.v);
 	free(l);
 }
 
@@ -323,8 +343,82 @@ static bool kset_has(const struct kset *k, const struct kel *e)
 	return k->n && bsearch(e, k->v, k->n, sizeof(*e), kel_cmp);
 }
 
-/* What the registry says the kernel must hold at @now, sorted. */
-static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *quar)
+static int kdevs_add(struct kdevs *k, const char *ip, uint8_t kind, uint8_t proto, uint16_t port)
+{
+	struct kdev *e;
+
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 64;
+		struct kdev *v = realloc(k->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		k->v = v;
+		k->cap = cap;
+	}
+	e = &k->v[k->n++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->ip, sizeof(e->ip), "%s", ip);
+	e->kind = kind;
+	e->proto = proto;
+	e->port = port;
+	return 0;
+}
+
+static int kdev_cmp(const void *a, const void *b)
+{
+	const struct kdev *x = a, *y = b;
+	int c = strcmp(x->ip, y->ip);
+
+	if (c)
+		return c;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static bool kdevs_has(const struct kdevs *k, const struct kdev *e)
+{
+	return k->n && bsearch(e, k->v, k->n, sizeof(*e), kdev_cmp);
+}
+
+/*
+ * LANREQ-44: appends the elements of @doc, admitted with @ip, under @p
+ * (NULL: none). @warn: log a restriction that does not fit.
+ */
+static int doc_kdevs(const struct policy *p, const json_t *doc, const char *ip,
+		     struct kdevs *out, bool warn)
+{
+	struct lr_device_services ds;
+	size_t i;
+	int r;
+
+	if (!p)
+		return 0;
+	lr_device_services(doc, p, &ds);
+	if (!ds.restricted)
+		return 0;
+	if (ds.truncated && warn)
+		log_warning("registry: registration %lld: its services name more than %d ports or "
+			    "%d protocols; the rest is refused (LANREQ-44)",
+			    (long long)json_integer_value(json_object_get(doc, "id")),
+			    LR_DEVICE_PORTS_MAX, LR_DEVICE_PROTOS_MAX);
+	if ((r = kdevs_add(out, ip, KD_RESTRICTED, 0, 0)))
+		return r;
+	for (i = 0; i < ds.n_protos; i++)
+		if ((r = kdevs_add(out, ip, KD_PROTO, ds.protos[i], 0)))
+			return r;
+	for (i = 0; i < ds.n_ports; i++)
+		if ((r = kdevs_add(out, ip, KD_PORT, ds.ports[i].proto, ds.ports[i].port)))
+			return r;
+	return 0;
+}
+
+/* What the registry says the kernel must hold at @now under @p, sorted. */
+static int desired(struct lan *l, const struct policy *p, int64_t now, struct kset *admit,
+		   struct kset *quar, struct kdevs *svc, bool warn)
 {
 	json_t *all, *doc;
 	size_t i;
@@ -332,6 +426,7 @@ static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *
 
 	memset(admit, 0, sizeof(*admit));
 	memset(quar, 0, sizeof(*quar));
+	memset(svc, 0, sizeof(*svc));
 	r = cached(l, &all);
 	if (r)
 		return r;
@@ -340,8 +435,8 @@ static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *
 		bool a, q;
 
 		lr_kernel(doc, &l->set, now, &a, &q, &mac, &ip);
-		if (a)
-			r = kset_add(admit, mac, ip);
+		if (a && !(r = kset_add(admit, mac, ip)))
+			r = doc_kdevs(p, doc, ip, svc, warn);
 		else if (q)
 			r = kset_add(quar, mac, ip);
 		if (r)
@@ -365,13 +460,39 @@ static int desired(struct lan *l, int64_t now, struct kset *admit, struct kset *
 	if (r) {
 		free(admit->v);
 		free(quar->v);
+		free(svc->v);
 		return r;
 	}
 	if (admit->n)
 		qsort(admit->v, admit->n, sizeof(*admit->v), kel_cmp);
 	if (quar->n)
 		qsort(quar->v, quar->n, sizeof(*quar->v), kel_cmp);
+	if (svc->n)
+		qsort(svc->v, svc->n, sizeof(*svc->v), kdev_cmp);
 	return 0;
+}
+
+/* The set of a restricted device's element, or NULL (the ruleset has no such set). */
+static struct set *kdev_set(const struct ruleset *rs, const struct kdev *k)
+{
+	return ruleset_set(rs, k->kind == KD_RESTRICTED ? SET_RESTRICTED4
+			       : k->kind == KD_PROTO    ? SET_DEVICE_PROTOS4
+							: SET_DEVICE_SERVICES4);
+}
+
+static bool kdev_elem(const struct kdev *k, struct elem *e)
+{
+	struct in_addr a;
+
+	memset(e, 0, sizeof(*e));
+	if (inet_pton(AF_INET, k->ip, &a) != 1)
+		return false;
+	e->key[0].addr.family = AF_INET;
+	memcpy(e->key[0].addr.lo, &a, 4);
+	memcpy(e->key[0].addr.hi, &a, 4);
+	e->key[1].num = k->proto;
+	e->key[2].lo = e->key[2].hi = k->port;
+	return true;
 }
 
 static bool to_elem(const struct set *s, const struct kel *k, struct elem *e)
@@ -406,13 +527,26 @@ int lan_fill(struct lan *l, const struct policy *p, struct ruleset *rs, int64_t 
 	struct set *reg = ruleset_set(rs, SET_REGISTERED), *qm = ruleset_set(rs, SET_QUARANTINE_MAC),
 		   *q4 = ruleset_set(rs, SET_QUARANTINE4);
 	struct kset admit, quar;
+	struct kdevs svc;
 	size_t i, n = 0;
 	int r;
 
 	settings_from(l, p);
-	r = desired(l, now, &admit, &quar);
+	r = desired(l, p, now, &admit, &quar, &svc, true);
 	if (r)
 		return r;
+	/* LANREQ-44: the restricted devices' elements, in the same batch as the rules. */
+	for (i = 0; i < svc.n; i++) {
+		struct set *ks = kdev_set(rs, &svc.v[i]);
+		struct elem e, *slot;
+
+		if (!ks || !kdev_elem(&svc.v[i], &e))
+			continue;
+		if (!(slot = set_add_elem(rs, ks)))
+			goto oom;
+		*slot = e;
+		n++;
+	}
 	for (i = 0; reg && i < admit.n; i++) {
 		struct elem e, *slot;
 
@@ -442,14 +576,17 @@ int lan_fill(struct lan *l, const struct policy *p, struct ruleset *rs, int64_t 
 	/* Taken as the kernel's state only when the apply succeeds (lan_applied). */
 	free(l->admit.v);
 	free(l->quar.v);
+	free(l->svc.v);
 	l->admit = admit;
 	l->quar = quar;
+	l->svc = svc;
 	l->synced = false;
 	*ret_n = n;
 	return 0;
 oom:
 	free(admit.v);
 	free(quar.v);
+	free(svc.v);
 	return -ENOMEM;
 }
 
@@ -518,6 +655,57 @@ static int send_ops(struct lan *l, const struct setop *ops, size_t n, const stru
 }
 
 /*
+ * LANREQ-44: the operations that take the kernel's restricted-device
+ * elements from @have to @want. With @only (NULL: every address), only the
+ * elements of those addresses in @have are looked at (one registration's).
+ * A device that stays restricted and loses an element, or becomes
+ * restricted, joins @gone: its tracked connections end, as after a cut,
+ * so a narrowed service does not live on in conntrack.
+ */
+static int svc_ops(const struct lan *l, const struct kdevs *have, const struct kdevs *want,
+		   const char *const *only, struct setop *ops, struct elem *el, size_t *n,
+		   size_t max, struct kset *gone)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < have->n; i++) {
+		const struct kdev *e = &have->v[i];
+		struct kdev mark = { .kind = KD_RESTRICTED };
+		const struct set *ks = kdev_set(l->rs, e);
+
+		if (only && !((only[0] && !strcmp(e->ip, only[0])) ||
+			      (only[1] && !strcmp(e->ip, only[1])) ||
+			      (only[2] && !strcmp(e->ip, only[2]))))
+			continue;
+		if (kdevs_has(want, e))
+			continue;
+		if (ks && *n < max && kdev_elem(e, &el[*n])) {
+			ops[*n] = (struct setop){ SETOP_DEL, ks, &el[*n] };
+			(*n)++;
+		}
+		snprintf(mark.ip, sizeof(mark.ip), "%s", e->ip);
+		if (e->kind != KD_RESTRICTED && kdevs_has(want, &mark) &&
+		    (r = kset_add(gone, "", e->ip)))
+			return r;
+	}
+	for (i = 0; i < want->n; i++) {
+		const struct kdev *e = &want->v[i];
+		const struct set *ks = kdev_set(l->rs, e);
+
+		if (kdevs_has(have, e))
+			continue;
+		if (ks && *n < max && kdev_elem(e, &el[*n])) {
+			ops[*n] = (struct setop){ SETOP_ADD, ks, &el[*n] };
+			(*n)++;
+		}
+		if (e->kind == KD_RESTRICTED && (r = kset_add(gone, "", e->ip)))
+			return r;
+	}
+	return 0;
+}
+
+/*
  * Makes the kernel hold what the registry says: one small batch of the
  * differences (removals and quarantines first), then the cut addresses'
  * conntrack entries go. On failure the kernel keeps its old elements and
@@ -527,6 +715,7 @@ static int sync_kernel(struct lan *l, int64_t now)
 {
 	const struct set *reg, *qm, *q4;
 	struct kset admit, quar, gone = { 0 };
+	struct kdevs svc;
 	struct setop *ops = NULL;
 	struct elem *el = NULL;
 	size_t n = 0, max, i;
@@ -537,10 +726,10 @@ static int sync_kernel(struct lan *l, int64_t now)
 	reg = ruleset_set(l->rs, SET_REGISTERED);
 	qm = ruleset_set(l->rs, SET_QUARANTINE_MAC);
 	q4 = ruleset_set(l->rs, SET_QUARANTINE4);
-	r = desired(l, now, &admit, &quar);
+	r = desired(l, l->p, now, &admit, &quar, &svc, false);
 	if (r)
 		return r;
-	max = 2 * (admit.n + quar.n + l->admit.n + l->quar.n) + 1;
+	max = 2 * (admit.n + quar.n + l->admit.n + l->quar.n) + svc.n + l->svc.n + 1;
 	ops = calloc(max, sizeof(*ops));
 	el = calloc(max, sizeof(*el));
 	if (!ops || !el) {
@@ -577,19 +766,25 @@ static int sync_kernel(struct lan *l, int64_t now)
 		if (!kset_has(&l->admit, &admit.v[i]))
 			OP(SETOP_ADD, reg, &admit.v[i]);
 #undef OP
+	if ((r = svc_ops(l, &l->svc, &svc, NULL, ops, el, &n, max, &gone)))
+		goto out;
 	if ((r = send_ops(l, ops, n, &gone, now)))
 		goto out;
 	free(l->admit.v);
 	free(l->quar.v);
+	free(l->svc.v);
 	l->admit = admit;
 	l->quar = quar;
+	l->svc = svc;
 	admit.v = quar.v = NULL;
+	svc.v = NULL;
 	l->synced = true;
 	l->sync_err[0] = 0;
 	l->retry_at = 0;
 out:
 	free(admit.v);
 	free(quar.v);
+	free(svc.v);
 	free(gone.v);
 	free(ops);
 	free(el);
@@ -633,6 +828,43 @@ static void kset_compact(struct kset *k, const bool *drop)
 }
 
 /*
+ * @k without the elements of the addresses @only (three, NULL-padded),
+ * merged with @add (sorted, of those addresses): both sorted, in one pass.
+ */
+static int kdevs_replace(struct kdevs *k, const char *const *only, const struct kdevs *add)
+{
+	struct kdevs out = { 0 };
+	size_t i = 0, j = 0;
+	int r = 0;
+
+	while (!r && (i < k->n || j < add->n)) {
+		const struct kdev *e = i < k->n ? &k->v[i] : NULL;
+
+		if (e && ((only[0] && !strcmp(e->ip, only[0])) ||
+			  (only[1] && !strcmp(e->ip, only[1])) ||
+			  (only[2] && !strcmp(e->ip, only[2])))) {
+			i++;
+			continue;
+		}
+		if (e && (j == add->n || kdev_cmp(e, &add->v[j]) < 0)) {
+			r = kdevs_add(&out, e->ip, e->kind, e->proto, e->port);
+			i++;
+		} else {
+			const struct kdev *x = &add->v[j++];
+
+			r = kdevs_add(&out, x->ip, x->kind, x->proto, x->port);
+		}
+	}
+	if (r) {
+		free(out.v);
+		return r;
+	}
+	free(k->v);
+	*k = out;
+	return 0;
+}
+
+/*
  * The kernel after one registration went from @before (NULL: new) to
  * @after: only its own elements move, in one small batch (cuts first), and
  * the conntrack entries of a cut address go. The whole comparison
@@ -642,12 +874,14 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 {
 	const struct set *reg, *qm, *q4;
 	const char *macs[2] = { NULL, NULL }, *mac, *ip;
-	struct setop ops[8];
-	struct elem el[8];
+	const char *only[3] = { NULL, NULL, NULL };
+	struct setop *ops = NULL;
+	struct elem *el = NULL;
 	struct kel wa, wq;
 	struct kset gone = { 0 };
+	struct kdevs want = { 0 };
 	bool a, q, have_a = false, have_q = false, *drop_a = NULL, *drop_q = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, cap = 8, k = 0;
 	int r = 0;
 
 	if (!l->synced || !l->rs)
@@ -671,9 +905,28 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 		goto out;
 	}
 #define MINE(e) ((macs[0] && !strcmp((e)->mac, macs[0])) || (macs[1] && !strcmp((e)->mac, macs[1])))
+	/* LANREQ-44: its restricted-device elements, by the addresses it had and has. */
+	if (a && (r = doc_kdevs(l->p, after, wa.ip, &want, true)))
+		goto out;
+	for (i = 0; i < l->admit.n && k < 2; i++)
+		if (MINE(&l->admit.v[i]))
+			only[k++] = l->admit.v[i].ip;
+	if (a)
+		only[2] = wa.ip;
+	for (i = 0; i < l->svc.n; i++)
+		cap += (only[0] && !strcmp(l->svc.v[i].ip, only[0])) ||
+		       (only[1] && !strcmp(l->svc.v[i].ip, only[1])) ||
+		       (only[2] && !strcmp(l->svc.v[i].ip, only[2]));
+	cap += want.n;
+	ops = calloc(cap, sizeof(*ops));
+	el = calloc(cap, sizeof(*el));
+	if (!ops || !el) {
+		r = -ENOMEM;
+		goto out;
+	}
 #define OP(kind, s, k)                                                       \
 	do {                                                                 \
-		if ((s) && n < 8 && to_elem((s), (k), &el[n])) {             \
+		if ((s) && n < cap && to_elem((s), (k), &el[n])) {           \
 			ops[n] = (struct setop){ (kind), (s), &el[n] };      \
 			n++;                                                 \
 		}                                                            \
@@ -715,8 +968,15 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 		OP(SETOP_ADD, reg, &wa);
 #undef OP
 #undef MINE
+	if ((r = svc_ops(l, &l->svc, &want, only, ops, el, &n, cap, &gone)))
+		goto out;
 	if ((r = send_ops(l, ops, n, &gone, now)))
 		goto out;
+	if ((r = kdevs_replace(&l->svc, only, &want))) {
+		l->synced = false; /* our copy is short; the next sync compares all */
+		l->retry_at = now + 1;
+		goto out;
+	}
 	kset_compact(&l->admit, drop_a);
 	kset_compact(&l->quar, drop_q);
 	if ((a && !have_a && (r = kset_insert(&l->admit, wa.mac, wa.ip))) ||
@@ -729,6 +989,9 @@ out:
 	free(drop_a);
 	free(drop_q);
 	free(gone.v);
+	free(want.v);
+	free(ops);
+	free(el);
 	return r;
 }
 

@@ -44,6 +44,7 @@
 static const char *const runtime_sets[] = {
 	SET_REGISTERED, SET_QUARANTINE_MAC, SET_QUARANTINE4, SET_VPN_GRANTS, SET_PROXY_BYPASS,
 	SET_DENY_SRC4,	SET_DENY_SRC6,
+	SET_RESTRICTED4, SET_DEVICE_SERVICES4, SET_DEVICE_PROTOS4,
 };
 
 /* ---- snapshots: a table from the kernel or from the encoder ---------------- */

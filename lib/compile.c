@@ -5,8 +5,9 @@
  *   prerouting (raw)   quarantine, anti-spoofing on global interfaces (NAT-4),
  *                      admission of registered MAC/IP pairs (LANREQ-43)
  *   input              established, loopback, "iifname vmap" to in_<zone>
- *   forward            established, IPv6 gate (C-28), "iifname . oifname vmap"
- *                      to fwd_<from>_<to>, default deny
+ *   forward            established, IPv6 gate (C-28), per-device services of
+ *                      restricted registered devices (LANREQ-44), "iifname .
+ *                      oifname vmap" to fwd_<from>_<to>, default deny
  *   nat_prerouting     DNAT of published DMZ services (NAT-3)
  *   nat_postrouting    SNAT of private zones that reach the internet (NAT-1)
  *
@@ -1026,6 +1027,187 @@ static void compile_prerouting(struct cctx *cx, struct chain *c)
 	}
 }
 
+/* ---- per-device services (LANREQ-44) ----------------------------------- */
+
+#define INFRA_PORTS_MAX 4096
+
+struct pport {
+	uint8_t proto;
+	uint16_t port;
+};
+
+static int pport_cmp(const void *a, const void *b)
+{
+	const struct pport *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+/*
+ * SVC-2: the infrastructure services of the catalogue pass for a restricted
+ * device too (its DNS, NTP, directory), so they are not in every device's
+ * elements: their ports go into infra_services (ranges port by port: no
+ * concatenated intervals), their port-less entries into infra_protos.
+ */
+static void fill_infra(struct cctx *cx, struct set *ports, struct set *protos)
+{
+	struct pport *v = calloc(INFRA_PORTS_MAX, sizeof(*v));
+	bool proto_seen[256] = { false };
+	size_t n = 0, i, k, o;
+	uint32_t port;
+
+	if (!v)
+		return (void)(cx->oom = 1);
+	for (i = 0; i < cx->p->n_services; i++) {
+		const struct service *s = cx->p->services[i];
+
+		if (!s->infrastructure)
+			continue;
+		for (k = 0; k < s->n_ports; k++) {
+			const struct svc_port *sp = &s->ports[k];
+
+			if (!sp->lo) {
+				proto_seen[sp->proto] = true;
+				continue;
+			}
+			for (port = sp->lo; port <= sp->hi; port++) {
+				if (n == INFRA_PORTS_MAX) {
+					diag_error(cx->d, &s->origin,
+						   "service '%s': the infrastructure services name "
+						   "more than %d ports, more than a restricted "
+						   "device's check holds (LANREQ-44, SVC-2)",
+						   s->name, INFRA_PORTS_MAX);
+					goto out;
+				}
+				v[n].proto = sp->proto;
+				v[n++].port = (uint16_t)port;
+			}
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), pport_cmp);
+	for (i = 0, o = 0; i < n; i++) {
+		struct elem *e;
+
+		if (o && !pport_cmp(&v[o - 1], &v[i]))
+			continue;
+		v[o++] = v[i];
+		if (!(e = set_add_elem(cx->rs, ports)))
+			goto oom;
+		e->key[0].num = v[i].proto;
+		e->key[1].lo = e->key[1].hi = v[i].port;
+	}
+	for (i = 0; i < 256; i++) {
+		struct elem *e;
+
+		if (!proto_seen[i])
+			continue;
+		if (!(e = set_add_elem(cx->rs, protos)))
+			goto oom;
+		e->key[0].num = (uint32_t)i;
+	}
+out:
+	free(v);
+	return;
+oom:
+	free(v);
+	cx->oom = 1;
+}
+
+/*
+ * LANREQ-44: a restricted device's new forwarded connection is dropped
+ * (and logged, C-10) unless it uses one of its approved services or an
+ * infrastructure service; what passes here still needs the zone policy.
+ * Admission (prerouting) already bound ether saddr . ip saddr, so the
+ * source address names the device. Per interface of each registered zone,
+ * before the dispatch; the gateway itself (input) is not restricted:
+ *
+ *   iifname "flr1" ip saddr @restricted_devices4 meta l4proto @port_protos
+ *     meta l4proto != @infra_protos meta l4proto . th dport != @infra_services
+ *     ip saddr . meta l4proto != @device_protos4
+ *     ip saddr . meta l4proto . th dport != @device_services4  -> "<zone>:device-services"
+ *   iifname "flr1" ip saddr @restricted_devices4 meta l4proto != @port_protos
+ *     meta l4proto != @infra_protos
+ *     ip saddr . meta l4proto != @device_protos4                -> "<zone>:device-protocols"
+ *
+ * (th dport is a port only for tcp, udp and sctp: for ICMP it would read
+ * the checksum, hence the second rule by protocol.)
+ */
+static void compile_device_services(struct cctx *cx, struct chain *fwd)
+{
+	static const uint8_t port_protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP };
+	struct set *ports, *protos, *pp;
+	struct rule r;
+	size_t i, k, rule;
+	bool any = false;
+
+	for (i = 0; i < cx->p->n_zones; i++)
+		any |= cx->p->zones[i]->admission == ADMIT_REGISTERED;
+	if (!any)
+		return;
+	fixed_set(cx, SET_RESTRICTED4, "devices limited to their approved services (LANREQ-44)",
+		  1, KT_IPV4, 0, 0, 0, false);
+	fixed_set(cx, SET_DEVICE_SERVICES4,
+		  "approved services: device . proto . port (LANREQ-44)", 3, KT_IPV4, KT_PROTO,
+		  KT_SERVICE, 0, false);
+	fixed_set(cx, SET_DEVICE_PROTOS4,
+		  "approved services without ports: device . proto (LANREQ-44)", 2, KT_IPV4,
+		  KT_PROTO, 0, 0, false);
+	ports = fixed_set(cx, SET_INFRA_SERVICES,
+			  "infrastructure services, open to restricted devices (SVC-2)", 2,
+			  KT_PROTO, KT_SERVICE, 0, 0, false);
+	protos = fixed_set(cx, SET_INFRA_PROTOS,
+			   "infrastructure services without ports (SVC-2)", 1, KT_PROTO, 0, 0, 0,
+			   false);
+	pp = fixed_set(cx, SET_PORT_PROTOS, "protocols whose th dport is a port", 1, KT_PROTO, 0,
+		       0, 0, false);
+	if (!ports || !protos || !pp)
+		return;
+	fill_infra(cx, ports, protos);
+	for (i = 0; i < ARRAY_SIZE(port_protos); i++) {
+		struct elem *e = set_add_elem(cx->rs, pp);
+
+		if (!e)
+			return (void)(cx->oom = 1);
+		e->key[0].num = port_protos[i];
+	}
+	for (i = 0; i < cx->p->n_zones; i++) {
+		const struct zone *z = cx->p->zones[i];
+
+		if (z->admission != ADMIT_REGISTERED)
+			continue;
+		for (k = 0; k < z->n_ifaces; k++) {
+			const char *suffix = z->n_ifaces > 1 ? cprintf(cx, "@%s", z->ifaces[k]) : "";
+
+			for (rule = 0; suffix && rule < 2; rule++) {
+				memset(&r, 0, sizeof(r));
+				r.origin = own_origin(cx, &z->origin);
+				r.from = z->name;
+				r.services = "(approved services of the device)";
+				r.id = cprintf(cx, "%s:%s%s", z->name,
+					       rule ? "device-protocols" : "device-services", suffix);
+				match_str(&r, SEL_IIFNAME, z->ifaces[k]);
+				match_set(&r, MOP_IN_SET, SET_RESTRICTED4, 1, SEL_IP_SADDR);
+				match_set(&r, rule ? MOP_NOT_IN_SET : MOP_IN_SET, SET_PORT_PROTOS, 1,
+					  SEL_L4PROTO);
+				match_set(&r, MOP_NOT_IN_SET, SET_INFRA_PROTOS, 1, SEL_L4PROTO);
+				if (!rule)
+					match_set(&r, MOP_NOT_IN_SET, SET_INFRA_SERVICES, 2,
+						  SEL_L4PROTO, SEL_TH_DPORT);
+				match_set(&r, MOP_NOT_IN_SET, SET_DEVICE_PROTOS4, 2, SEL_IP_SADDR,
+					  SEL_L4PROTO);
+				if (!rule)
+					match_set(&r, MOP_NOT_IN_SET, SET_DEVICE_SERVICES4, 3,
+						  SEL_IP_SADDR, SEL_L4PROTO, SEL_TH_DPORT);
+				if (r.id && id_claim(cx, r.id, &r.origin, false) > 0)
+					emit_deny(cx, fwd, &r);
+			}
+		}
+	}
+}
+
 static void compile_filter_head(struct cctx *cx, struct chain *c, const char *name)
 {
 	struct rule r;
@@ -1255,6 +1437,7 @@ int compile_policy(const struct policy *p, struct ruleset **ret_rs, struct diag_
 	match_num(&r, SEL_NFPROTO, 10);
 	match_set(&r, MOP_NOT_IN_SET, SET_IPV6_IFACES, 1, SEL_OIFNAME);
 	emit_deny(&cx, fwd, &r);
+	compile_device_services(&cx, fwd);
 	r = builtin(&cx, "forward:dispatch", "(zone dispatch)");
 	r.role = ROLE_DISPATCH;
 	r.verdict = VERDICT_VMAP;

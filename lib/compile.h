@@ -20,6 +20,13 @@
 #define SET_DENY_SRC6 "deny_src6"
 /* C-10: the kernel forgets a source this long after its last denial. */
 #define DENY_SRC_TIMEOUT_S 3600
+/* LANREQ-44: devices limited to their approved services (lanreq.h: lr_device_services). */
+#define SET_RESTRICTED4 "restricted_devices4"   /* ipv4_addr */
+#define SET_DEVICE_SERVICES4 "device_services4" /* ipv4_addr . inet_proto . inet_service */
+#define SET_DEVICE_PROTOS4 "device_protos4"     /* ipv4_addr . inet_proto */
+#define SET_INFRA_SERVICES "infra_services"     /* SVC-2, filled here: inet_proto . inet_service */
+#define SET_INFRA_PROTOS "infra_protos"         /* SVC-2, filled here: inet_proto */
+#define SET_PORT_PROTOS "port_protos"           /* tcp, udp, sctp: th dport is a port */
 #define MAP_FORWARD "fwd_dispatch"
 #define MAP_INPUT "in_dispatch"
 

@@ -1456,7 +1456,7 @@ static int parse_registry(struct ctx *c, const config_setting_t *g)
 					    "utc_offset",    "four_eyes",	      "department_check",
 					    "department_check_to", "second_approval", "direct_change",
 					    "known_equipment", "peer_days", "retention",
-					    "inventory",	     "inventory_to" };
+					    "inventory",	     "inventory_to", "enforce_services" };
 	static const struct {
 		const char *key, *reqs;
 		size_t off;
@@ -1495,6 +1495,7 @@ static int parse_registry(struct ctx *c, const config_setting_t *g)
 			  "registry: utc_offset '%s' is not like \"+09:00\"", v);
 	r |= get_bool(c, g, "registry", "four_eyes", &rs->four_eyes);
 	r |= get_bool(c, g, "registry", "direct_change", &rs->direct_change);
+	r |= get_bool(c, g, "registry", "enforce_services", &rs->enforce_services);
 	/* C-1: the optional second approver, named by a role of the people. */
 	v = NULL;
 	r |= get_str(c, g, "registry", "second_approval", false, &v);

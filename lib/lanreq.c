@@ -597,6 +597,21 @@ static int check_doc(const struct lr_ctx *cx, const json_t *doc, int64_t self_id
 			}
 		}
 	}
+	/* LANREQ-44: what restricts the device must fit the kernel's per-device elements. */
+	if (cx->p->registry.enforce_services) {
+		size_t ports = 0;
+
+		json_array_foreach(json_object_get(doc, "usage.services"), i, v) {
+			const struct service *sv = policy_service(cx->p, json_string_value(v));
+
+			if (!sv->infrastructure)
+				ports += lr_service_ports(sv);
+		}
+		if (ports > LR_DEVICE_PORTS_MAX)
+			return fail(why, len, "usage.services: these services name %zu ports; a "
+					      "device is restricted to at most %d (LANREQ-44)",
+				    ports, LR_DEVICE_PORTS_MAX);
+	}
 	if (has(doc, "usage.hours")) {
 		struct lr_hours h;
 
@@ -1612,6 +1627,94 @@ void lr_kernel(const json_t *doc, const struct lr_settings *set, int64_t now, bo
 	    !lr_hours_contain(&h, now, set->utc_offset))
 		return;
 	*admit = true;
+}
+
+size_t lr_service_ports(const struct service *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n_ports; i++)
+		if (s->ports[i].lo)
+			n += (size_t)(s->ports[i].hi - s->ports[i].lo) + 1;
+	return n;
+}
+
+static int port_cmp(const void *a, const void *b)
+{
+	const struct lr_port *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
+static int proto_cmp(const void *a, const void *b)
+{
+	return (int)*(const uint8_t *)a - (int)*(const uint8_t *)b;
+}
+
+/* Sorts @n items of @size and drops duplicates; returns the new count. */
+static size_t sort_unique(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	char *b = v;
+	size_t i, o = 0;
+
+	if (!n)
+		return 0;
+	qsort(v, n, size, cmp);
+	for (i = 1; i < n; i++)
+		if (cmp(b + o * size, b + i * size))
+			memmove(b + ++o * size, b + i * size, size);
+	return o + 1;
+}
+
+void lr_device_services(const json_t *doc, const struct policy *p,
+			struct lr_device_services *ret)
+{
+	const json_t *list = json_object_get(doc, "usage.services"), *v;
+	size_t i, k;
+
+	memset(ret, 0, sizeof(*ret));
+	/* LANREQ-44: without the switch, or without services, the zone policy alone. */
+	if (!p->registry.enforce_services || !json_array_size(list))
+		return;
+	ret->restricted = true;
+	json_array_foreach(list, i, v) {
+		const struct service *s = policy_service(p, json_string_value(v));
+
+		/* SVC-2: infrastructure services pass for every device (compile.c). */
+		if (!s || s->infrastructure)
+			continue;
+		for (k = 0; k < s->n_ports; k++) {
+			const struct svc_port *sp = &s->ports[k];
+			uint32_t port;
+
+			if (!sp->lo) {
+				/* ICMP types and whole protocols: by protocol; the zone checks the type. */
+				if (ret->n_protos == LR_DEVICE_PROTOS_MAX) {
+					ret->truncated = true;
+					continue;
+				}
+				ret->protos[ret->n_protos++] = sp->proto;
+				ret->n_protos = sort_unique(ret->protos, ret->n_protos, 1, proto_cmp);
+				continue;
+			}
+			for (port = sp->lo; port <= sp->hi; port++) {
+				if (ret->n_ports == LR_DEVICE_PORTS_MAX) {
+					/* Duplicates may have filled it: squeeze them out first. */
+					ret->n_ports = sort_unique(ret->ports, ret->n_ports,
+								   sizeof(ret->ports[0]), port_cmp);
+					if (ret->n_ports == LR_DEVICE_PORTS_MAX) {
+						ret->truncated = true;
+						break;
+					}
+				}
+				ret->ports[ret->n_ports].proto = sp->proto;
+				ret->ports[ret->n_ports++].port = (uint16_t)port;
+			}
+		}
+	}
+	ret->n_ports = sort_unique(ret->ports, ret->n_ports, sizeof(ret->ports[0]), port_cmp);
 }
 
 bool lr_expiry_due(const json_t *doc, int64_t now)

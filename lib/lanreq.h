@@ -245,6 +245,45 @@ int64_t lr_hours_next(const struct lr_hours *h, int64_t t, int utc_offset);
  */
 void lr_kernel(const json_t *doc, const struct lr_settings *set, int64_t now, bool *admit,
 	       bool *quarantine, const char **mac, const char **ip);
+/*
+ * LANREQ-44: the per-device restriction. With registry.enforce_services a
+ * registration whose usage.services is not empty is "restricted": its new
+ * forwarded IPv4 connections pass only if the zone policy allows them AND
+ * they use one of its approved services or an infrastructure service of
+ * the catalogue (SVC-2: DNS, NTP, directory, ... keep working; those are
+ * in compile.c's fixed sets, not here). The kernel holds the device's
+ * address in restricted_devices4 and, per address, the pairs below in
+ * device_services4 (address . protocol . port) and the protocols of port-
+ * less entries (ICMP types, "gre") in device_protos4 (address . protocol):
+ * ICMP is checked per protocol here and per type by the zone's rules.
+ */
+#define LR_DEVICE_PORTS_MAX 256 /* (protocol, port) pairs of one device; ranges expanded */
+#define LR_DEVICE_PROTOS_MAX 16
+
+struct lr_port {
+	uint8_t proto;
+	uint16_t port;
+};
+
+struct lr_device_services {
+	bool restricted;      /* the device's address belongs in restricted_devices4 */
+	struct lr_port ports[LR_DEVICE_PORTS_MAX]; /* sorted by protocol, port; unique */
+	size_t n_ports;
+	uint8_t protos[LR_DEVICE_PROTOS_MAX];      /* sorted, unique */
+	size_t n_protos;
+	bool truncated;       /* more than fits: the rest is left out (fails closed) */
+};
+
+/*
+ * Fills @ret for @doc under @p's catalogue and registry.enforce_services.
+ * Names the catalogue does not know (any more) and infrastructure services
+ * add nothing. Meaningful only for a device lr_kernel admits.
+ */
+void lr_device_services(const json_t *doc, const struct policy *p,
+			struct lr_device_services *ret);
+/* The number of (protocol, port) pairs @s adds to a device (ranges count each port). */
+size_t lr_service_ports(const struct service *s);
+
 /* LANREQ-37: true when @doc's period is over and the state must become "expired". */
 bool lr_expiry_due(const json_t *doc, int64_t now);
 int lr_expire(const struct lr_ctx *cx, json_t *doc);

@@ -286,6 +286,7 @@ struct registry_settings {
 	bool four_eyes;           /* ADM-11 */
 	unsigned second_approval; /* C-1: the role (bit) of the second approver; 0: none */
 	bool direct_change;       /* LANREQ-36: a netadmin files and approves a change at once */
+	bool enforce_services;    /* LANREQ-44: approved services restrict each device */
 	/* LANREQ-31, C-21: the half-yearly department check's anchors, month * 100 + day */
 	uint16_t dept_check[12];
 	size_t n_dept_check;      /* 0: not scheduled */

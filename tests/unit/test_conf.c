@@ -306,6 +306,28 @@ static void department_check_dates(void **state)
 	cfg_fini(&c);
 }
 
+/* LANREQ-44: the per-device restriction is a switch, off by default; a non-boolean is refused. */
+static void enforce_services_switch(void **state)
+{
+	static const char good[] = "registry = {\n enforce_services = true;\n};\n";
+	static const char bad[] = "registry = {\n enforce_services = \"yes\";\n};\n";
+	struct cfg c;
+
+	(void)state;
+	load_cfg(&c, NULL, NULL, NO_ZONES);
+	assert_false(c.l.p->registry.enforce_services);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, good, NO_ZONES);
+	assert_errors(&c.l.d, 0);
+	assert_true(c.l.p->registry.enforce_services);
+	cfg_fini(&c);
+	load_cfg(&c, NULL, bad, NO_ZONES);
+	assert_refused(&c.l);
+	assert_diag(&c.l.d, BASE_MAIN_NAME, line_of(c.main, "enforce_services"),
+		    "registry: 'enforce_services' must be true or false");
+	cfg_fini(&c);
+}
+
 /* C-1, LANREQ-48: the second approver's role, a person's department, the new roles. */
 static void second_approval_and_departments(void **state)
 {
@@ -2644,6 +2666,7 @@ int main(void)
 		cmocka_unit_test(second_approval_and_departments),
 		cmocka_unit_test(second_approver_must_exist),
 		cmocka_unit_test(inventory_keys),
+		cmocka_unit_test(enforce_services_switch),
 		cmocka_unit_test(unknown_service_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_host_is_refused_with_a_hint),
 		cmocka_unit_test(unknown_zone_is_refused_with_a_hint),

@@ -2,6 +2,8 @@
 /* Unit tests of lib/lanreq.c: the LAN registry's rules (§3.5 LANREQ, C-1, C-15..17, C-23). */
 #include "helpers.h"
 
+#include <netinet/in.h>
+
 #include "lanreq.h"
 #include "util.h"
 
@@ -883,6 +885,132 @@ static void retention_purges_personal_data(void **state)
 	json_decref(doc);
 }
 
+/* ---- LANREQ-44: the per-device restriction's elements ---------------------- */
+
+#define SVC_MAIN                                                                            \
+	BASE_MAIN_HEAD "services = (\n" BASE_SERVICES ",\n"                                 \
+	"\t{ name = \"ping\"; ports = [ \"icmp/echo-request\" ]; envs = [ \"lan\" ]; },\n"  \
+	"\t{ name = \"x11\"; ports = [ \"tcp/6000-6003\", \"tcp/6001\" ]; envs = [ \"lan\" ]; },\n" \
+	"\t{ name = \"bulk\"; ports = [ \"udp/1000-1300\" ]; envs = [ \"lan\" ]; }\n"        \
+	");\n"
+
+static int setup_svc(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct conf_source srcs[5];
+	struct lr_settings def = LR_SETTINGS_DEFAULT;
+
+	assert_non_null(f);
+	srcs[0] = src_of(BASE_MAIN_NAME, SVC_MAIN);
+	srcs[1] = src_of(BASE_INTERNET_NAME, BASE_INTERNET);
+	srcs[2] = src_of(BASE_DMZ_NAME, BASE_DMZ);
+	srcs[3] = src_of(BASE_SERVER_NAME, BASE_SERVER);
+	srcs[4] = src_of(BASE_FLOOR_NAME, FLOOR_REGISTERED);
+	if (load_sources(&f->l, srcs, 5, T_NOW))
+		diag_dump(&f->l.d);
+	assert_int_equal(f->l.r, 0);
+	f->set = def;
+	*state = f;
+	return 0;
+}
+
+static void set_services(json_t *doc, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_array();
+
+	json_array_append_new(v, json_string(a));
+	if (b)
+		json_array_append_new(v, json_string(b));
+	if (c)
+		json_array_append_new(v, json_string(c));
+	json_object_set_new(doc, "usage.services", v);
+}
+
+/* LANREQ-44: without registry.enforce_services the zone policy alone decides. */
+static void services_restrict_only_when_enforced(void **state)
+{
+	struct fx *f = *state;
+	json_t *doc = approved(f);
+	struct lr_device_services ds;
+
+	memset(&ds, 0xff, sizeof(ds));
+	lr_device_services(doc, f->l.p, &ds);
+	assert_false(ds.restricted);
+	assert_int_equal(ds.n_ports, 0);
+	assert_int_equal(ds.n_protos, 0);
+	f->l.p->registry.enforce_services = true;
+	json_object_set_new(doc, "usage.services", json_array());
+	lr_device_services(doc, f->l.p, &ds);
+	assert_false(ds.restricted); /* no services recorded: nothing to restrict to */
+	json_decref(doc);
+}
+
+/* LANREQ-44, SVC-2: approved ports sorted and unique; infrastructure and unknown names add none. */
+static void services_become_sorted_unique_ports(void **state)
+{
+	struct fx *f = *state;
+	json_t *doc = approved(f);
+	struct lr_device_services ds;
+
+	f->l.p->registry.enforce_services = true;
+	set_services(doc, "smb", "dns", "intranet");
+	json_array_append_new(json_object_get(doc, "usage.services"), json_string("smb"));
+	json_array_append_new(json_object_get(doc, "usage.services"), json_string("gone"));
+	lr_device_services(doc, f->l.p, &ds);
+	assert_true(ds.restricted);
+	assert_false(ds.truncated);
+	assert_int_equal(ds.n_protos, 0);
+	assert_int_equal(ds.n_ports, 3);
+	assert_int_equal(ds.ports[0].proto, IPPROTO_TCP);
+	assert_int_equal(ds.ports[0].port, 80);
+	assert_int_equal(ds.ports[1].port, 443);
+	assert_int_equal(ds.ports[2].port, 445);
+	/* Only infrastructure: restricted to what every device may use. */
+	set_services(doc, "dns", NULL, NULL);
+	lr_device_services(doc, f->l.p, &ds);
+	assert_true(ds.restricted);
+	assert_int_equal(ds.n_ports, 0);
+	json_decref(doc);
+}
+
+/* LANREQ-44: ICMP by protocol, ranges port by port, and a bound that fails closed. */
+static void services_icmp_ranges_and_the_bound(void **state)
+{
+	struct fx *f = *state;
+	json_t *doc = approved(f);
+	struct lr_device_services ds;
+	struct lr_ctx cx = ctx(f, "Sato (help desk)", ROLE_HELPDESK);
+	json_t *req, *out = NULL;
+	char why[256] = "";
+
+	f->l.p->registry.enforce_services = true;
+	set_services(doc, "ping", "x11", NULL);
+	lr_device_services(doc, f->l.p, &ds);
+	assert_true(ds.restricted);
+	assert_int_equal(ds.n_protos, 1);
+	assert_int_equal(ds.protos[0], IPPROTO_ICMP);
+	assert_int_equal(ds.n_ports, 4); /* 6000..6003; 6001 twice is one element */
+	assert_int_equal(ds.ports[0].port, 6000);
+	assert_int_equal(ds.ports[3].port, 6003);
+	assert_int_equal(lr_service_ports(policy_service(f->l.p, "x11")), 5);
+	/* 301 ports: more than a device holds; the first 256 only, flagged. */
+	set_services(doc, "bulk", NULL, NULL);
+	lr_device_services(doc, f->l.p, &ds);
+	assert_true(ds.truncated);
+	assert_int_equal(ds.n_ports, LR_DEVICE_PORTS_MAX);
+	assert_int_equal(ds.ports[LR_DEVICE_PORTS_MAX - 1].port, 1000 + LR_DEVICE_PORTS_MAX - 1);
+	json_decref(doc);
+	/* ...and a request for it is refused while the restriction is enforced. */
+	req = good_request();
+	json_object_set_new(req, "usage.services", json_string("intranet, bulk"));
+	assert_refusal(lr_request(&cx, req, &out, why, sizeof(why)), why, "at most 256 (LANREQ-44)");
+	assert_null(out);
+	f->l.p->registry.enforce_services = false;
+	assert_int_equal(lr_request(&cx, req, &out, why, sizeof(why)), 0);
+	json_decref(out);
+	json_decref(req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -905,6 +1033,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(resend_roles, setup, teardown),
 		cmocka_unit_test(department_check_schedule),
+		cmocka_unit_test_setup_teardown(services_restrict_only_when_enforced, setup, teardown),
+		cmocka_unit_test_setup_teardown(services_become_sorted_unique_ports, setup, teardown),
+		cmocka_unit_test_setup_teardown(services_icmp_ranges_and_the_bound, setup_svc, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,7 +56,8 @@ static const char *icmp_name(bool v6, uint32_t t)
 
 static void print_proto(FILE *f, uint32_t p)
 {
-	const char *n = proto_name((uint8_t)p);
+	/* nft prints protocol numbers by /etc/protocols' names: 58 is "ipv6-icmp". */
+	const char *n = p == IPPROTO_ICMPV6 ? "ipv6-icmp" : proto_name((uint8_t)p);
 
 	if (n)
 		fputs(n, f);

@@ -63,6 +63,8 @@ static const char *const fw_kinds[FW_KINDS] = { "fw", "incident", "summary" };
  */
 #define NAT_HOLD_US 250000
 #define NAT_HOLD_MAX 4096
+/* Events come at once, NFLOG records up to the kernel's flush timeout (1 s) later. */
+#define NAT_EARLY_US 2000000
 
 struct gwd {
 	const char *conf;
@@ -385,7 +387,7 @@ static void open_logging(struct gwd *g, const struct policy *p)
 		log_error("firewall log: NFLOG group %u: %s; records are not read", p->settings.log_group,
 			  err);
 	/* NAT-5: the translations, from conntrack NEW events (lib/natjoin.h). */
-	r = natjoin_new(NAT_HOLD_MAX, NAT_HOLD_US, &g->nj);
+	r = natjoin_new(NAT_HOLD_MAX, NAT_HOLD_US, NAT_EARLY_US, &g->nj);
 	if (r == 0)
 		r = ctevents_open(4u << 20, &g->cte);
 	if (r)

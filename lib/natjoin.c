@@ -23,7 +23,7 @@ struct early {
 struct natjoin {
 	struct held *held;      /* FIFO ring of max_held */
 	size_t max_held, head, n;
-	int64_t hold_us;
+	int64_t hold_us, early_us;
 	struct early early[NATJOIN_EARLY]; /* ring, oldest overwritten */
 	size_t early_next;
 	struct natjoin_stats st;
@@ -72,7 +72,7 @@ static uint64_t entry_key(const struct ct_entry *ct)
 		      ct->reply.src, ports ? ct->reply.sport : 0);
 }
 
-int natjoin_new(size_t max_held, int64_t hold_us, struct natjoin **ret)
+int natjoin_new(size_t max_held, int64_t hold_us, int64_t early_us, struct natjoin **ret)
 {
 	struct natjoin *j = calloc(1, sizeof(*j));
 
@@ -82,6 +82,7 @@ int natjoin_new(size_t max_held, int64_t hold_us, struct natjoin **ret)
 	}
 	j->max_held = max_held;
 	j->hold_us = hold_us;
+	j->early_us = early_us;
 	*ret = j;
 	return 0;
 }
@@ -122,7 +123,7 @@ bool natjoin_apply(struct logrec *r, const struct ct_entry *ct)
 
 static bool early_fresh(const struct natjoin *j, const struct early *e, int64_t now_us)
 {
-	return e->at && now_us - e->at <= j->hold_us;
+	return e->at && now_us - e->at <= j->early_us;
 }
 
 int natjoin_record(struct natjoin *j, struct logrec *r, int64_t now_us)

@@ -10,9 +10,10 @@
  * (the packet's last step) has it in its reply tuple. So a record whose
  * connection is translated is held until that event arrives, at most
  * @hold_us; then it is written without the nat fields and counted
- * (natjoin_stats.expired). The event may also arrive first: events showing
- * a translation are kept for @hold_us (at most NATJOIN_EARLY of them) for
- * a record still on its way.
+ * (natjoin_stats.expired). The event usually arrives first: the kernel
+ * batches NFLOG messages (up to its flush timeout, 1 s) but sends
+ * conntrack events at once. So events showing a translation are kept for
+ * @early_us (at most NATJOIN_EARLY of them) for a record still on its way.
  *
  * Matching: the record's view is the filter's (source = orig.src, the
  * destination = reply.src, after DNAT and before SNAT); the entry of a
@@ -51,8 +52,11 @@ struct natjoin_stats {
 	uint64_t events;    /* translated entries seen */
 };
 
-/* A join holding at most @max_held records for at most @hold_us each. 0 or -ENOMEM. */
-int natjoin_new(size_t max_held, int64_t hold_us, struct natjoin **ret);
+/*
+ * A join holding at most @max_held records for at most @hold_us each, and
+ * events for at most @early_us. 0 or -ENOMEM.
+ */
+int natjoin_new(size_t max_held, int64_t hold_us, int64_t early_us, struct natjoin **ret);
 void natjoin_free(struct natjoin *j);
 
 /*

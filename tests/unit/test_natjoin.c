@@ -16,6 +16,7 @@
 #include "nflog.h"
 
 #define HOLD 250000
+#define EARLY 2000000
 
 /* Netlink attribute headers, recorded little-endian, to this host's order. */
 static void nla_to_host(uint8_t *b, size_t len)
@@ -305,7 +306,7 @@ static void held_record_is_released_by_its_event(void **state)
 	struct natjoin *j;
 
 	(void)state;
-	assert_int_equal(natjoin_new(4, HOLD, &j), 0);
+	assert_int_equal(natjoin_new(4, HOLD, EARLY, &j), 0);
 	assert_int_equal(natjoin_deadline(j), -1);
 	assert_int_equal(natjoin_record(j, &r, 1000), 1);
 	assert_int_equal(natjoin_deadline(j), 1000 + HOLD);
@@ -333,17 +334,17 @@ static void early_event_completes_the_record_at_once(void **state)
 	struct natjoin *j;
 
 	(void)state;
-	assert_int_equal(natjoin_new(4, HOLD, &j), 0);
+	assert_int_equal(natjoin_new(4, HOLD, EARLY, &j), 0);
 	natjoin_event(j, &s, 1000);
 	natjoin_event(j, &d, 1000);
-	assert_int_equal(natjoin_record(j, &r, 1000 + HOLD), 0);
+	assert_int_equal(natjoin_record(j, &r, 1000 + EARLY), 0);
 	assert_true(r.has_nat_src);
 	assert_int_equal(r.nat_sport, 40000);
 	/* Taken once: the same connection again finds nothing and waits. */
 	r = rec(6, "10.0.1.2", 33334, "10.0.2.2", 81);
-	assert_int_equal(natjoin_record(j, &r, 1000 + HOLD), 1);
-	/* Too old: the DNAT event is past the hold time. */
-	assert_int_equal(natjoin_record(j, &late, 1001 + HOLD), 1);
+	assert_int_equal(natjoin_record(j, &r, 1000 + EARLY), 1);
+	/* Too old: the DNAT event is past its time. */
+	assert_int_equal(natjoin_record(j, &late, 1001 + EARLY), 1);
 	assert_false(late.has_orig_dst);
 	natjoin_free(j);
 }
@@ -358,7 +359,7 @@ static void order_is_kept_and_expiry_is_counted(void **state)
 	struct natjoin *j;
 
 	(void)state;
-	assert_int_equal(natjoin_new(4, HOLD, &j), 0);
+	assert_int_equal(natjoin_new(4, HOLD, EARLY, &j), 0);
 	assert_int_equal(natjoin_record(j, &a, 1000), 1);
 	assert_int_equal(natjoin_record(j, &b, 2000), 1);
 	natjoin_event(j, &s, 3000); /* b's: b waits for a */
@@ -398,7 +399,7 @@ static void full_join_does_not_hold(void **state)
 	struct natjoin *j;
 
 	(void)state;
-	assert_int_equal(natjoin_new(2, HOLD, &j), 0);
+	assert_int_equal(natjoin_new(2, HOLD, EARLY, &j), 0);
 	assert_int_equal(natjoin_record(j, &r, 1), 1);
 	assert_int_equal(natjoin_record(j, &r, 2), 1);
 	assert_int_equal(natjoin_record(j, &r, 3), 0);
@@ -420,7 +421,7 @@ static void untranslated_entries_are_ignored(void **state)
 	memcpy(s.reply.dst, s.orig.src, 4);
 	s.reply.dport = s.orig.sport;
 	assert_false(ct_has_snat(&s));
-	assert_int_equal(natjoin_new(2, HOLD, &j), 0);
+	assert_int_equal(natjoin_new(2, HOLD, EARLY, &j), 0);
 	natjoin_event(j, &s, 1);
 	assert_int_equal(natjoin_record(j, &r, 2), 1);
 	natjoin_get_stats(j, &st);

@@ -29,6 +29,7 @@
 #include "carry.h"
 #include "compile.h"
 #include "confread.h"
+#include "ctevents.h"
 #include "ctl.h"
 #include "ctlproto.h"
 #include "duration.h"
@@ -40,6 +41,7 @@
 #include "incident.h"
 #include "loghealth.h"
 #include "logrec.h"
+#include "natjoin.h"
 #include "nflogread.h"
 #include "observe.h"
 #include "readback.h"
@@ -52,8 +54,17 @@
 /* The day files forwarded: the records, the incidents (LOG-21), the C-10 summaries. */
 #define FW_KINDS 3
 static const char *const fw_kinds[FW_KINDS] = { "fw", "incident", "summary" };
-/* poll(): 8 fixed descriptors, then the forwarders', then observers' and notices'. */
-#define POLL_FIXED (8 + FW_KINDS)
+/* poll(): 9 fixed descriptors, then the forwarders', then observers' and notices'. */
+#define POLL_FIXED (9 + FW_KINDS)
+/*
+ * NAT-5: how long a record of translated traffic waits for its conntrack
+ * event, and how many may wait (lib/natjoin.h). The event follows the
+ * packet's NFLOG message within microseconds; 250 ms covers a busy loop.
+ */
+#define NAT_HOLD_US 250000
+#define NAT_HOLD_MAX 4096
+/* Events come at once, NFLOG records up to the kernel's flush timeout (1 s) later. */
+#define NAT_EARLY_US 2000000
 
 struct gwd {
 	const char *conf;
@@ -76,12 +87,15 @@ struct gwd {
 	const char *log_dir_arg;   /* --log-dir overrides the config */
 	char *log_dir;
 	struct nflogread *nfl;
+	struct ctevents *cte;      /* conntrack NEW events: the translations (NAT-5) */
+	struct natjoin *nj;        /* records held for them */
 	struct logfile *lf;
 	int rfd;                   /* timerfd: log retention (C-8), hourly */
 	/* To the log server (LOG-9), one per kind of day file; NULL: not configured. */
 	struct forward *fw[FW_KINDS];
 	struct rule_zone {         /* rule id -> zone pair, for the records */
 		const char *id, *from, *to;
+		bool nat;          /* its zone pair's traffic is translated (NAT-5) */
 	} *rz;
 	size_t n_rz;
 	uint64_t log_records, log_errors;
@@ -121,6 +135,42 @@ static int rz_cmp(const void *a, const void *b)
 	return strcmp(((const struct rule_zone *)a)->id, ((const struct rule_zone *)b)->id);
 }
 
+static bool is_global_zone(const struct gwd *g, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < g->p->n_zones; i++)
+		if (!strcmp(g->p->zones[i]->name, name))
+			return g->p->zones[i]->kind == ZK_GLOBAL;
+	return false;
+}
+
+/*
+ * NAT-5: whether a rule's records are of translated traffic, so wait for
+ * the translation: its zone pair is source-NAT'd (a VERDICT_SNAT rule of
+ * the pair, lib/compile.c NAT-1), or it lets a global zone into a zone
+ * that services are published in by DNAT (NAT-3).
+ */
+static bool rule_translated(const struct gwd *g, const struct rule *r)
+{
+	size_t i, k;
+
+	if (!r->from || !r->to || r->verdict != VERDICT_ACCEPT)
+		return false;
+	for (i = 0; i < g->rs->n_chains; i++)
+		for (k = 0; k < g->rs->chains[i]->n_rules; k++) {
+			const struct rule *n = &g->rs->chains[i]->rules[k];
+
+			if (n->verdict == VERDICT_SNAT && n->from && n->to &&
+			    !strcmp(n->from, r->from) && !strcmp(n->to, r->to))
+				return true;
+			if (n->verdict == VERDICT_DNAT && n->to && !strcmp(n->to, r->to) &&
+			    is_global_zone(g, r->from))
+				return true;
+		}
+	return false;
+}
+
 /* The zone pair of every rule id of the running ruleset, for the records. */
 static void index_rules(struct gwd *g)
 {
@@ -139,21 +189,37 @@ static void index_rules(struct gwd *g)
 			const struct rule *r = &g->rs->chains[i]->rules[k];
 
 			if (r->id)
-				g->rz[g->n_rz++] = (struct rule_zone){ r->id, r->from, r->to };
+				g->rz[g->n_rz++] = (struct rule_zone){ r->id, r->from, r->to,
+								       rule_translated(g, r) };
 		}
 	qsort(g->rz, g->n_rz, sizeof(*g->rz), rz_cmp);
 }
 
+static const struct rule_zone *rule_find(const struct gwd *g, const char *id)
+{
+	struct rule_zone key = { .id = id };
+
+	return g->n_rz ? bsearch(&key, g->rz, g->n_rz, sizeof(*g->rz), rz_cmp) : NULL;
+}
+
 static bool rule_zones(void *data, const char *id, const char **ret_from, const char **ret_to)
 {
-	const struct gwd *g = data;
-	struct rule_zone key = { .id = id }, *r;
-	r = bsearch(&key, g->rz, g->n_rz, sizeof(*g->rz), rz_cmp);
+	const struct rule_zone *r = rule_find(data, id);
+
 	if (!r)
 		return false;
 	*ret_from = r->from;
 	*ret_to = r->to;
 	return true;
+}
+
+/* The monotonic clock in µs: the NAT hold's time (NAT-5), immune to clock steps. */
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static const char *if_name(void *data, uint32_t index)
@@ -169,13 +235,16 @@ static const char *if_name(void *data, uint32_t index)
 	return g->ifcache[slot].name;
 }
 
+static void write_record(struct gwd *g, const struct logrec *rec, int r);
+static void kick_forward(struct gwd *g);
+
 static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *user)
 {
 	struct gwd *g = user;
 	struct logrec_ctx ctx = { if_name, rule_zones, g, g->ntp_synced };
+	const struct rule_zone *rz;
 	struct nflog_pkt pkt;
 	struct logrec rec;
-	char *line = NULL;
 	int r;
 
 	r = nflog_decode(data, len, &pkt);
@@ -183,10 +252,63 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 		r = logrec_build(&pkt, recv_us, &ctx, &rec);
 	if (r == -ENOENT || r == -EAFNOSUPPORT)
 		return; /* another program's NFLOG prefix, or not IP (bridge, ARP) */
+	if (r) {
+		write_record(g, &rec, r);
+		return;
+	}
+	/* NAT-5: the entry in the record (kernels with NETFILTER_NETLINK_GLUE_CT) has the DNAT. */
+	if (pkt.has_ct)
+		natjoin_apply(&rec, &pkt.ct);
+	/*
+	 * A permitted connection of translated traffic waits for its
+	 * conntrack event (SNAT is made after the log rule), and so does every
+	 * later one while one waits, so they keep their order (natjoin.h).
+	 */
+	rz = rec.permitted && g->nj && g->cte ? rule_find(g, rec.rule_id) : NULL;
+	if (rz && rz->nat && natjoin_record(g->nj, &rec, mono_us()) == 1)
+		return;
+	write_record(g, &rec, 0);
+}
+
+/* NAT-5: the held records that are due (their translation came, or the time is up). */
+static void release_held(struct gwd *g, bool all)
+{
+	int64_t now = mono_us();
+	struct logrec rec;
+
+	if (!g->nj)
+		return;
+	while (all ? natjoin_flush(g->nj, &rec) : natjoin_pop(g->nj, now, &rec))
+		write_record(g, &rec, 0);
+}
+
+static void on_ct_event(const struct ct_entry *ct, void *user)
+{
+	struct gwd *g = user;
+
+	natjoin_event(g->nj, ct, mono_us());
+}
+
+static void read_ct_events(struct gwd *g)
+{
+	uint64_t before = g->log_records;
+
+	if (g->cte && g->nj)
+		ctevents_read(g->cte, on_ct_event, g);
+	release_held(g, false);
+	if (g->log_records != before)
+		kick_forward(g);
+}
+
+/* @r: the record could not be built (write nothing, count it), or 0. */
+static void write_record(struct gwd *g, const struct logrec *rec, int r)
+{
+	char *line = NULL;
+
 	if (r == 0)
-		r = logrec_format(&rec, &line);
+		r = logrec_format(rec, &line);
 	if (r == 0 && g->lf)
-		r = logfile_write(g->lf, line, rec.time_us);
+		r = logfile_write(g->lf, line, rec->time_us);
 	free(line);
 	if (r) {
 		if (!g->log_errors++)
@@ -195,11 +317,11 @@ static void on_nflog(const uint8_t *data, size_t len, int64_t recv_us, void *use
 		return;
 	}
 	g->log_records++;
-	g->log_last_us = rec.time_us;
+	g->log_last_us = rec->time_us;
 	if (g->lh)
-		loghealth_written(g->lh, rec.rule_id);
+		loghealth_written(g->lh, rec->rule_id);
 	if (g->inc)
-		incidents_record(g->inc, &rec);
+		incidents_record(g->inc, rec);
 }
 
 /* Records (and maybe incidents) were appended: every forwarder looks. */
@@ -220,6 +342,10 @@ static void read_nflog(struct gwd *g)
 	/* LOG-11: whether the clock is synchronised, once per batch of records. */
 	g->ntp_synced = adjtimex(&tx) >= 0 && !(tx.status & STA_UNSYNC);
 	nflogread_dispatch(g->nfl, 4096, on_nflog, g);
+	/* NAT-5: events that came before this batch's records; then what is due. */
+	if (g->cte && g->nj)
+		ctevents_read(g->cte, on_ct_event, g);
+	release_held(g, false);
 	if (g->log_records != before)
 		kick_forward(g);
 }
@@ -260,6 +386,14 @@ static void open_logging(struct gwd *g, const struct policy *p)
 	if (r)
 		log_error("firewall log: NFLOG group %u: %s; records are not read", p->settings.log_group,
 			  err);
+	/* NAT-5: the translations, from conntrack NEW events (lib/natjoin.h). */
+	r = natjoin_new(NAT_HOLD_MAX, NAT_HOLD_US, NAT_EARLY_US, &g->nj);
+	if (r == 0)
+		r = ctevents_open(4u << 20, &g->cte);
+	if (r)
+		log_error("firewall log: conntrack events: %s; records of translated traffic "
+			  "have no nat fields (NAT-5; is nf_conntrack_netlink loaded?)",
+			  strerror(-r));
 	r = logfile_expire(g->log_dir, now_s(), p->settings.log_retention);
 	if (r > 0)
 		log_info("firewall log: %d day files older than the retention removed (C-8)", r);
@@ -321,6 +455,21 @@ static json_t *logging_json(const struct gwd *g)
 	}
 	if (o && g->inc)
 		json_object_set_new(o, "incidents", incidents_json(g->inc));
+	if (o && g->nj) {
+		struct natjoin_stats st;
+
+		/* NAT-5: "expired" and "overflow" records lack their translated side. */
+		natjoin_get_stats(g->nj, &st);
+		json_object_set_new(o, "nat",
+				    json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "events",
+					      g->cte != NULL, "held", (json_int_t)st.held, "joined",
+					      (json_int_t)st.joined, "expired",
+					      (json_int_t)st.expired, "overflow",
+					      (json_int_t)st.overflow, "translations",
+					      (json_int_t)st.events, "waiting",
+					      (json_int_t)natjoin_held(g->nj), "events_lost",
+					      (json_int_t)(g->cte ? ctevents_lost(g->cte) : 0)));
+	}
 	return o;
 }
 
@@ -1195,6 +1344,7 @@ static int serve(struct gwd *g, int lfd, int sfd)
 					 { .fd = g->rfd, .events = POLLIN },
 					 { .fd = g->lfd_reg, .events = POLLIN },
 					 { .fd = g->hfd, .events = POLLIN },
+					 { .fd = g->cte ? ctevents_fd(g->cte) : -1, .events = POLLIN },
 					 { .fd = -1 }, { .fd = -1 }, { .fd = -1 } };
 		struct signalfd_siginfo si;
 		uint64_t ticks;
@@ -1214,9 +1364,17 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			if (!g->fw[k])
 				continue;
 			tf = forward_timeout(g->fw[k]);
-			pfd[8 + k].fd = forward_fd(g->fw[k], &pfd[8 + k].events);
+			pfd[9 + k].fd = forward_fd(g->fw[k], &pfd[9 + k].events);
 			if (tf >= 0 && (to < 0 || tf < to))
 				to = tf;
+		}
+		/* NAT-5: wake when the oldest held record is due. */
+		if (g->nj && natjoin_deadline(g->nj) >= 0) {
+			int64_t ms = (natjoin_deadline(g->nj) - mono_us() + 999) / 1000;
+			int tn = ms < 0 ? 0 : (int)ms;
+
+			if (to < 0 || tn < to)
+				to = tn;
 		}
 		if (poll(pfd, (nfds_t)(POLL_FIXED + n_obs + n_mail), to) < 0) {
 			if (errno == EINTR)
@@ -1249,11 +1407,13 @@ static int serve(struct gwd *g, int lfd, int sfd)
 			drift_free(drift_check(g, NULL));
 		if (pfd[4].revents & POLLIN)
 			read_nflog(g);
+		if (pfd[8].revents & POLLIN || (g->nj && natjoin_held(g->nj)))
+			read_ct_events(g);
 		if (pfd[7].revents & POLLIN && read(g->hfd, &ticks, sizeof(ticks)) > 0)
 			check_logging(g);
 		for (k = 0; k < FW_KINDS; k++)
 			if (g->fw[k])
-				forward_run(g->fw[k], pfd[8 + k].fd >= 0 ? pfd[8 + k].revents : 0);
+				forward_run(g->fw[k], pfd[9 + k].fd >= 0 ? pfd[9 + k].revents : 0);
 		for (k = 0; k < n_obs; k++)
 			if (pfd[POLL_FIXED + k].revents & (POLLIN | POLLERR) &&
 			    observer_dispatch(g->obs, pfd[POLL_FIXED + k].fd, on_sighting, g) == -EIO) {
@@ -1487,7 +1647,10 @@ int main(int argc, char **argv)
 	ctl_close(lfd, g.socket);
 	observer_close(g.obs);
 	lan_close(g.lan);
+	release_held(&g, true); /* NAT-5: held records are written, without what did not come */
 	nflogread_close(g.nfl);
+	ctevents_close(g.cte);
+	natjoin_free(g.nj);
 	for (size_t k = 0; k < FW_KINDS; k++)
 		forward_close(g.fw[k]); /* saves the cursor */
 	logfile_close(g.lf);

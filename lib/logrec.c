@@ -30,8 +30,12 @@ enum key {
 	K_PROTO,
 	K_SIP,
 	K_SPORT,
+	K_SNAT_IP,
+	K_SNAT_PORT,
 	K_DIP,
 	K_DPORT,
+	K_DNAT_IP,
+	K_DNAT_PORT,
 	K_ICMP_TYPE,
 	K_ICMP_CODE,
 	K_SMAC,
@@ -54,8 +58,12 @@ static const char *const key_names[K__COUNT] = {
 	[K_PROTO] = "network.iana_number",
 	[K_SIP] = "source.ip",
 	[K_SPORT] = "source.port",
+	[K_SNAT_IP] = "source.nat.ip",
+	[K_SNAT_PORT] = "source.nat.port",
 	[K_DIP] = "destination.ip",
 	[K_DPORT] = "destination.port",
+	[K_DNAT_IP] = "destination.nat.ip",
+	[K_DNAT_PORT] = "destination.nat.port",
 	[K_ICMP_TYPE] = "icmp.type",
 	[K_ICMP_CODE] = "icmp.code",
 	[K_SMAC] = "source.mac",
@@ -157,7 +165,8 @@ static int logrec_check(const struct logrec *r)
 		return -EINVAL;
 	if (r->family != AF_INET && r->family != AF_INET6)
 		return -EINVAL;
-	if (!all_zero(r->saddr + alen, 16 - alen) || !all_zero(r->daddr + alen, 16 - alen))
+	if (!all_zero(r->saddr + alen, 16 - alen) || !all_zero(r->daddr + alen, 16 - alen) ||
+	    !all_zero(r->nat_saddr + alen, 16 - alen) || !all_zero(r->orig_daddr + alen, 16 - alen))
 		return -EINVAL;
 	/* Ports only where the protocol has them, ICMP fields only for ICMP, never both. */
 	if (r->has_ports && (!proto_has_ports(r->protocol) || r->has_icmp))
@@ -168,6 +177,11 @@ static int logrec_check(const struct logrec *r)
 	if ((!r->has_ports && (r->sport || r->dport)) ||
 	    (!r->has_icmp && (r->icmp_type || r->icmp_code)) ||
 	    (!r->has_src_mac && !all_zero(r->src_mac, sizeof(r->src_mac))))
+		return -EINVAL;
+	/* NAT-5: the translated side, its ports only with the record's ports. */
+	if ((!r->has_nat_src && (!all_zero(r->nat_saddr, 16) || r->nat_sport)) ||
+	    (!r->has_orig_dst && (!all_zero(r->orig_daddr, 16) || r->orig_dport)) ||
+	    (!r->has_ports && (r->nat_sport || r->orig_dport)))
 		return -EINVAL;
 	if (!is_clean_iface(r->in_ifindex, r->in_ifname, sizeof(r->in_ifname)) ||
 	    !is_clean_iface(r->out_ifindex, r->out_ifname, sizeof(r->out_ifname)))
@@ -444,9 +458,24 @@ static void format_object(struct writer *w, const struct logrec *r)
 	put_addr(w, K_SIP, r->family, r->saddr);
 	if (r->has_ports)
 		put_uint(w, K_SPORT, r->sport);
-	put_addr(w, K_DIP, r->family, r->daddr);
+	if (r->has_nat_src) {
+		put_addr(w, K_SNAT_IP, r->family, r->nat_saddr);
+		if (r->has_ports)
+			put_uint(w, K_SNAT_PORT, r->nat_sport);
+	}
+	/*
+	 * NAT-5, ECS: destination.ip is what the client addressed; with DNAT
+	 * that is the public address, and destination.nat.ip the server the
+	 * rule saw (r->daddr).
+	 */
+	put_addr(w, K_DIP, r->family, r->has_orig_dst ? r->orig_daddr : r->daddr);
 	if (r->has_ports)
-		put_uint(w, K_DPORT, r->dport);
+		put_uint(w, K_DPORT, r->has_orig_dst ? r->orig_dport : r->dport);
+	if (r->has_orig_dst) {
+		put_addr(w, K_DNAT_IP, r->family, r->daddr);
+		if (r->has_ports)
+			put_uint(w, K_DNAT_PORT, r->dport);
+	}
 	if (r->has_icmp) {
 		put_uint(w, K_ICMP_TYPE, r->icmp_type);
 		put_uint(w, K_ICMP_CODE, r->icmp_code);
@@ -686,12 +715,44 @@ static int parse_required(const struct val *v, struct logrec *r)
 	return 0;
 }
 
+/*
+ * NAT-5: source.nat.* and destination.nat.*. An address's port is there
+ * exactly when the record has ports. With destination.nat.ip, the record's
+ * daddr (the address the rule saw) is that one, and destination.ip the
+ * public address the client used (orig_daddr). Ports are read with the others.
+ */
+static int parse_nat(const struct val *v, struct logrec *r)
+{
+	bool ports = v[K_SPORT].t;
+
+	if ((v[K_SNAT_PORT].t && (!v[K_SNAT_IP].t || !ports)) ||
+	    (v[K_SNAT_IP].t && ports && !v[K_SNAT_PORT].t) ||
+	    (v[K_DNAT_PORT].t && (!v[K_DNAT_IP].t || !ports)) ||
+	    (v[K_DNAT_IP].t && ports && !v[K_DNAT_PORT].t))
+		return -EINVAL;
+	if (v[K_SNAT_IP].t) {
+		if (parse_addr(&v[K_SNAT_IP], r->family, r->nat_saddr) < 0)
+			return -EINVAL;
+		r->has_nat_src = true;
+	}
+	if (v[K_DNAT_IP].t) {
+		memcpy(r->orig_daddr, r->daddr, sizeof(r->daddr));
+		memset(r->daddr, 0, sizeof(r->daddr));
+		if (parse_addr(&v[K_DNAT_IP], r->family, r->daddr) < 0)
+			return -EINVAL;
+		r->has_orig_dst = true;
+	}
+	return 0;
+}
+
 /* The fields a record may have: zones, ports (LOG-4, LOG-6) or ICMP, MAC, interfaces. */
 static int parse_optional(const struct val *v, struct logrec *r)
 {
 	unsigned a, b;
 
 	if (!paired(v, K_SPORT, K_DPORT) || !paired(v, K_ICMP_TYPE, K_ICMP_CODE))
+		return -EINVAL;
+	if (parse_nat(v, r) < 0)
 		return -EINVAL;
 	if (v[K_ZONE_FROM].t &&
 	    parse_str(&v[K_ZONE_FROM], r->zone_from, sizeof(r->zone_from), is_zone))
@@ -705,6 +766,18 @@ static int parse_optional(const struct val *v, struct logrec *r)
 		r->has_ports = true;
 		r->sport = (uint16_t)a;
 		r->dport = (uint16_t)b;
+	}
+	if (r->has_ports && r->has_orig_dst) {
+		/* destination.port was the public port; destination.nat.port the server's. */
+		r->orig_dport = r->dport;
+		if (parse_uint(&v[K_DNAT_PORT], 65535, &a) < 0)
+			return -EINVAL;
+		r->dport = (uint16_t)a;
+	}
+	if (r->has_ports && r->has_nat_src) {
+		if (parse_uint(&v[K_SNAT_PORT], 65535, &a) < 0)
+			return -EINVAL;
+		r->nat_sport = (uint16_t)a;
 	}
 	if (v[K_ICMP_TYPE].t) {
 		if (parse_uint(&v[K_ICMP_TYPE], 255, &a) < 0 ||

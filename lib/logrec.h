@@ -20,8 +20,12 @@
  *                              as ECS types it (keyword); the IPv6 next header
  *   "source.ip"         LOG-3  canonical text (inet_ntop)
  *   "source.port"       LOG-4  integer; TCP, UDP, UDP-Lite, SCTP, DCCP only
- *   "destination.ip"    LOG-5
- *   "destination.port"  LOG-6  with source.port, or neither
+ *   "source.nat.ip"     NAT-5  SNAT/masquerade: the global address (and port,
+ *   "source.nat.port"          with the ports) the connection left with
+ *   "destination.ip"    LOG-5  the address the client addressed: with DNAT
+ *   "destination.port"  LOG-6  the public one (ECS); ports with source.port
+ *   "destination.nat.ip" NAT-5 DNAT: the internal server it was translated to
+ *   "destination.nat.port"     (what the filter rule saw)
  *   "icmp.type"                integers, for ICMP (IPv4) and ICMPv6 (IPv6)
  *   "icmp.code"                instead of ports
  *   "source.mac"               the Ethernet source where the hook has one
@@ -40,12 +44,22 @@
  *
  * NAT-5: records come from the filter chains (the zone-pair chains hang off
  * forward and input), which run after destination NAT (prerouting) and
- * before source NAT (postrouting). So a record of masqueraded or SNAT'd
- * traffic carries the internal host's original source address and port, and
- * one of a published (DNAT'd) service the internal server's address and port
- * as destination, with the client's original source. The global addresses
- * on the other side of the translation are not in the packet the rule sees;
- * they are the configured NAT addresses (conf: nat.address, nat.publish).
+ * before source NAT (postrouting): the packet a rule logs has the internal
+ * server as destination (DNAT) and the internal host's own source (SNAT).
+ * The other side comes from the connection's conntrack entry
+ * (lib/ctattr.h, joined in lib/natjoin.h) and is written with ECS's names:
+ *
+ *   SNAT  source.ip/.port           the internal host        (saddr, sport)
+ *         source.nat.ip/.port       the global address/port  (nat_saddr, nat_sport)
+ *   DNAT  destination.ip/.port      the public address/port  (orig_daddr, orig_dport)
+ *         destination.nat.ip/.port  the internal server      (daddr, dport)
+ *
+ * So struct logrec keeps the filter's view in saddr/daddr (what the rule
+ * matched, what the analyses and the LAN peers want: the internal hosts),
+ * and the JSON follows ECS: with has_orig_dst, "destination.ip" is
+ * orig_daddr and "destination.nat.ip" is daddr. Whoever looks a host up
+ * must look at both sides (netctl log --src/--dst/host, logtrace).
+ * A record whose translation did not arrive in time has no nat fields.
  *
  * The ports are those of the packet that opened the connection: the rules
  * log new connections only ("access" in LOG-1..7 is a connection attempt).
@@ -83,6 +97,13 @@ struct logrec {
 	uint16_t sport, dport;
 	bool has_icmp;                       /* icmp.type, icmp.code */
 	uint8_t icmp_type, icmp_code;
+	/* NAT-5: the translated side (see above); absent: all zero. */
+	bool has_nat_src;                    /* source.nat.ip, .port (with has_ports) */
+	uint8_t nat_saddr[16];
+	uint16_t nat_sport;
+	bool has_orig_dst;                   /* DNAT: destination.ip/.port = orig_daddr/dport, */
+	uint8_t orig_daddr[16];              /*   destination.nat.ip/.port = daddr/dport */
+	uint16_t orig_dport;
 	bool has_src_mac;                    /* source.mac */
 	uint8_t src_mac[6];
 	/* observer.{ingress,egress}.interface.id and .name */
@@ -152,7 +173,8 @@ int logrec_format(const struct logrec *r, char **ret_line);
  * (@timestamp, event.action, rule.id, network.type, network.iana_number,
  * source.ip, destination.ip, time_source, clock.synchronized) present, every
  * value of its type and form (canonical addresses, the exact time format,
- * ports and ICMP fields in pairs and only with their protocols, an
+ * ports and ICMP fields in pairs and only with their protocols, a nat
+ * address's port exactly when the record has ports, an
  * interface's .name only with its .id). Returns 0, -EINVAL or -ENOMEM.
  */
 int logrec_parse(const char *line, size_t len, struct logrec *ret);

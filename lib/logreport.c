@@ -668,12 +668,22 @@ void logtrace_free(struct logtrace *t)
 	free(t);
 }
 
+/* The host as the record's source: its own or, SNAT'd, its global address (NAT-5). */
+static bool is_source(const struct logtrace *t, const struct logrec *r)
+{
+	size_t n = alen(t->family);
+
+	return !memcmp(r->saddr, t->addr, n) || (r->has_nat_src && !memcmp(r->nat_saddr, t->addr, n));
+}
+
 bool logtrace_matches(const struct logtrace *t, const struct logrec *r)
 {
 	size_t n = alen(t->family);
 
+	/* NAT-5: either side of a translation, so the public address finds its server too. */
 	return r->family == t->family &&
-	       (!memcmp(r->saddr, t->addr, n) || !memcmp(r->daddr, t->addr, n));
+	       (is_source(t, r) || !memcmp(r->daddr, t->addr, n) ||
+		(r->has_orig_dst && !memcmp(r->orig_daddr, t->addr, n)));
 }
 
 static bool same_peer(const struct logtrace_peer *p, const struct logtrace_peer *k)
@@ -734,7 +744,8 @@ int logtrace_add(struct logtrace *t, const struct logrec *r)
 	*(r->permitted ? &s->permitted : &s->denied) += 1;
 	memset(&key, 0, sizeof(key));
 	key.family = r->family;
-	key.outbound = !memcmp(r->saddr, t->addr, n);
+	key.outbound = is_source(t, r);
+	/* The peer as the filter saw it: the internal server of a DNAT'd record. */
 	memcpy(key.addr, key.outbound ? r->daddr : r->saddr, n);
 	key.protocol = r->protocol;
 	key.has_port = r->has_ports;

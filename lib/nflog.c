@@ -18,6 +18,7 @@ enum {
 	NFULA_PREFIX = 10,
 	NFULA_HWTYPE = 15,
 	NFULA_HWHEADER = 16,
+	NFULA_CT = 18,
 };
 
 #define NFLOG_HDR_LEN 4
@@ -145,6 +146,13 @@ static int decode_tlv(struct nflog_pkt *p, unsigned type, const uint8_t *v, size
 		return 0;
 	case NFULA_PREFIX:
 		return decode_prefix(p, v, len);
+	case NFULA_CT:
+		/* NAT-5: a connection that does not decode costs its nat fields only. */
+		if (ct_decode_attrs(v, len, &p->ct) == 0)
+			p->has_ct = true;
+		else
+			p->ct_invalid = true;
+		return 0;
 	default:
 		return 0;
 	}
@@ -163,6 +171,7 @@ static bool is_decoded_type(unsigned type)
 	case NFULA_HWHEADER:
 	case NFULA_PAYLOAD:
 	case NFULA_PREFIX:
+	case NFULA_CT:
 		return true;
 	default:
 		return false;

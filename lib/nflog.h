@@ -25,9 +25,14 @@
  *   NFULA_HWHEADER       the MAC header bytes                     1 byte or more
  *   NFULA_PAYLOAD        the packet from its network header       1 byte or more
  *   NFULA_PREFIX         text, NUL-terminated, NUL counted        1..128 bytes
+ *   NFULA_CT             nested ctnetlink attributes (lib/ctattr.h), present
+ *                        when the group has NFULNL_CFG_F_CONNTRACK and the
+ *                        kernel NETFILTER_NETLINK_GLUE_CT (NAT-5); one that
+ *                        does not decode is ignored (has_ct false,
+ *                        ct_invalid true): the record matters more
  *
- * Other TLV types (UID, GID, sequence numbers, physical devices, HWLEN, CT)
- * are skipped. A decoded type occurring twice is refused. The netlink flag
+ * Other TLV types (UID, GID, sequence numbers, physical devices, HWLEN,
+ * CT_INFO) are skipped. A decoded type occurring twice is refused. The netlink flag
  * bits of tlv_type (NLA_F_NESTED, NLA_F_NET_BYTEORDER) are masked off.
  *
  * Limits: a prefix holds at most NFLOG_PREFIX_MAX characters (nft's log
@@ -51,6 +56,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ctattr.h"
 
 #define NFLOG_PREFIX_MAX 127
 #define NFLOG_HWADDR_MAX 8
@@ -89,6 +96,10 @@ struct nflog_pkt {
 
 	const uint8_t *payload;         /* NFULA_PAYLOAD, borrowed from the record */
 	size_t payload_len;             /* captured length (a snaplen may cut the packet) */
+
+	bool has_ct;                    /* NFULA_CT decoded: the connection (NAT-5) */
+	bool ct_invalid;                /* NFULA_CT was there but did not decode */
+	struct ct_entry ct;
 
 	/* The IP packet. */
 	uint8_t ip_version;             /* 4 or 6 */

@@ -63,9 +63,12 @@ static bool matches(const struct filter *f, const struct logrec *r)
 {
 	if (r->time_us < f->since_us || r->time_us > f->until_us)
 		return false;
-	if (f->has_src && !addr_in(&f->src, r->family, r->saddr))
+	/* NAT-5: either side of a translation (lib/logrec.h). */
+	if (f->has_src && !addr_in(&f->src, r->family, r->saddr) &&
+	    !(r->has_nat_src && addr_in(&f->src, r->family, r->nat_saddr)))
 		return false;
-	if (f->has_dst && !addr_in(&f->dst, r->family, r->daddr))
+	if (f->has_dst && !addr_in(&f->dst, r->family, r->daddr) &&
+	    !(r->has_orig_dst && addr_in(&f->dst, r->family, r->orig_daddr)))
 		return false;
 	if (f->port >= 0 && !(r->has_ports && (r->sport == f->port || r->dport == f->port)))
 		return false;
@@ -98,8 +101,24 @@ static void print_row(const struct logrec *r)
 		snprintf(d, sizeof(d), "%s icmp %u/%u", a, r->icmp_type, r->icmp_code);
 	else
 		snprintf(d, sizeof(d), "%s", a);
-	printf("%-20s %-9s %5u %-24s %-32s %s\n", t, r->permitted ? "permitted" : "denied",
+	printf("%-20s %-9s %5u %-24s %-32s %s", t, r->permitted ? "permitted" : "denied",
 	       r->protocol, s, d, r->rule_id);
+	/* NAT-5: the translated side, after the columns. */
+	if (r->has_nat_src) {
+		inet_ntop(r->family, r->nat_saddr, a, sizeof(a));
+		if (r->has_ports)
+			printf(" snat %s:%u", a, r->nat_sport);
+		else
+			printf(" snat %s", a);
+	}
+	if (r->has_orig_dst) {
+		inet_ntop(r->family, r->orig_daddr, a, sizeof(a));
+		if (r->has_ports)
+			printf(" dnat from %s:%u", a, r->orig_dport);
+		else
+			printf(" dnat from %s", a);
+	}
+	putchar('\n');
 }
 
 static int file_cmp(const void *a, const void *b)

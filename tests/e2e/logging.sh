@@ -7,7 +7,7 @@
 #
 #   floor1 pc1 10.11.0.100 -> app 10.1.0.10:443      permitted  floor1>server:intranet@app
 #   floor1 pc1 10.11.0.100 -> 203.0.113.100:443      denied     floor1>internet:https!direct
-#   internet 203.0.113.100 -> 203.0.113.10:80 (DNAT) permitted  internet>dmz:http@www
+#   internet 203.0.113.100 -> 203.0.113.10:80 (DNAT) permitted  internet>dmz:http@www (NAT-5)
 #   floor1 pc1 -> app, ping                         permitted  floor1>server:ping/icmp
 #
 # Topology: scripts/lab. Traffic stays between the lab's namespaces.
@@ -110,8 +110,10 @@ check("floor1>server:intranet@app", {"event.action": "permitted", "network.iana_
 check("floor1>internet:https!direct", {"event.action": "denied", "network.iana_number": "6",
       "source.ip": "10.11.0.100", "destination.ip": "203.0.113.100", "destination.port": 443,
       "zone.from": "floor1", "zone.to": "internet"})
+# NAT-5, ECS: destination.ip is the public address, destination.nat.ip the server.
 check("internet>dmz:http@www", {"event.action": "permitted", "source.ip": "203.0.113.100",
-      "destination.ip": "172.20.0.10", "destination.port": 80, "zone.from": "internet", "zone.to": "dmz"})
+      "destination.ip": "203.0.113.10", "destination.port": 80, "destination.nat.ip": "172.20.0.10",
+      "destination.nat.port": 80, "zone.from": "internet", "zone.to": "dmz"})
 check("floor1>server:ping/icmp", {"event.action": "permitted", "network.iana_number": "1",
       "icmp.type": 8, "source.ip": "10.11.0.100", "destination.ip": "10.1.0.10"})
 if any("source.port" not in r for r in recs if r.get("network.iana_number") in ("6", "17")):

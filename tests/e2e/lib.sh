@@ -339,3 +339,37 @@ reg_mta()
 	printf '#!/bin/sh\ncat >"%s/$(date +%%s%%N).msg"\n' "$mail" >"$tmp/mta" &&
 		chmod 755 "$tmp/mta"
 }
+
+# e2e_lab_start NAME TOOL...: the common start of a lab test run as root:
+# gatewayd, netctl and each TOOL must be there; $tmp is a new directory
+# (mode 755, for the accounts the tests act as), the lab is NAME$$, and on
+# exit gatewayd ($gwpid) is stopped, e2e_cleanup_extra runs if the test
+# defines it, the lab is torn down and $tmp removed (kept with KEEP=1).
+# Needs scripts/lab sourced, and $gatewayd and $netctl set.
+e2e_lab_start()
+{
+	local name=$1 t
+
+	shift
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "SKIP: $0 needs root (network namespaces, nft)" >&2
+		exit 2
+	fi
+	for t in "$gatewayd" "$netctl" "$@"; do
+		command -v "$t" >/dev/null || { echo "FAIL: $t not found (scripts/deps)" >&2; exit 1; }
+	done
+	tmp=$(mktemp -d) || exit 1
+	chmod 755 "$tmp"
+	gwpid=
+	lab_init "$name$$" || exit 1
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+e2e_cleanup()
+{
+	declare -F e2e_cleanup_extra >/dev/null && e2e_cleanup_extra
+	[[ -n $gwpid ]] && kill "$gwpid" 2>/dev/null && wait "$gwpid" 2>/dev/null
+	lab_down
+	[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"
+}

@@ -22,31 +22,11 @@ build=${BUILD:-$top/build}
 gatewayd=$build/gatewayd
 netctl=${NETCTL:-$build/netctl}
 
-if [[ $(id -u) -ne 0 ]]; then
-	echo "SKIP: $0 needs root (network namespaces, nft)" >&2
-	exit 2
-fi
-for t in "$gatewayd" "$netctl" socat setpriv sqlite3 python3; do
-	command -v "$t" >/dev/null || { echo "FAIL: $t not found (scripts/deps)" >&2; exit 1; }
-done
-
 # shellcheck source-path=SCRIPTDIR source=../../scripts/lab
 . "$top/scripts/lab"
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$top/tests/e2e/lib.sh"
-
-tmp=$(mktemp -d) || exit 1
-chmod 755 "$tmp"
-gwpid=
-lab_init "gwrw$$" || exit 1
-cleanup()
-{
-	[[ -n $gwpid ]] && kill "$gwpid" 2>/dev/null && wait "$gwpid" 2>/dev/null
-	lab_down
-	[[ -n ${KEEP:-} ]] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+e2e_lab_start gwrw socat setpriv sqlite3 python3
 
 sock=$tmp/control
 state=$tmp/state

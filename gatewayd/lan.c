@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -782,11 +783,23 @@ static void sender_read(struct sender *s)
 	}
 }
 
-/* Forks @cmd with @msg on stdin (a memfd: no pipe to feed) and its output on a pipe. */
+/*
+ * Starts @cmd with @msg on stdin (a memfd: no pipe to feed) and its output
+ * on a pipe. posix_spawn, not fork: glibc runs it as a vfork-like clone
+ * that shares our memory until the exec, so its cost does not grow with
+ * the registry held in memory. A fork() copied the page tables of the
+ * whole heap (19 ms with 100k registrations) and left every page
+ * copy-on-write for the next verbs to fault on (every verb waited: an
+ * approval, a cut of LANREQ-42; docs/registry.md 11).
+ */
 static int sender_spawn(struct sender *s, const char *cmd, const char *msg, char *err,
 			size_t errlen)
 {
-	int in, out[2];
+	char *const argv[] = { "sh", "-c", (char *)cmd, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
+	int in, out[2], r;
 	size_t len = strlen(msg), off = 0;
 	pid_t pid;
 
@@ -810,30 +823,37 @@ static int sender_spawn(struct sender *s, const char *cmd, const char *msg, char
 		close(in);
 		return -EIO;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(in);
-		close(out[0]);
-		close(out[1]);
-		return -EAGAIN;
-	}
-	if (pid == 0) {
-		sigset_t none;
-
-		/* gatewayd blocks SIGHUP/SIGTERM for its signalfd; the command must not. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0); /* a timeout kills the whole group: sh and its children */
-		dup2(in, 0);
-		dup2(out[1], 1);
-		dup2(out[1], 2);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+	/*
+	 * gatewayd blocks SIGHUP/SIGTERM for its signalfd; the command must
+	 * not. A timeout kills the whole group: sh and its children. dup2 of
+	 * the file actions clears O_CLOEXEC on 0, 1 and 2 only.
+	 */
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	r = posix_spawnattr_init(&at);
+	if (!r) {
+		r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+							  POSIX_SPAWN_SETPGROUP) ?:
+		    posix_spawnattr_setsigmask(&at, &none) ?:
+		    posix_spawnattr_setsigdefault(&at, &dfl) ?:
+		    posix_spawnattr_setpgroup(&at, 0);
+		if (!r && !(r = posix_spawn_file_actions_init(&fa))) {
+			r = posix_spawn_file_actions_adddup2(&fa, in, 0) ?:
+			    posix_spawn_file_actions_adddup2(&fa, out[1], 1) ?:
+			    posix_spawn_file_actions_adddup2(&fa, out[1], 2) ?:
+			    posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+			posix_spawn_file_actions_destroy(&fa);
+		}
+		posix_spawnattr_destroy(&at);
 	}
 	close(in);
 	close(out[1]);
+	if (r) {
+		snprintf(err, errlen, "starting '%s': %s", cmd, strerror(r));
+		close(out[0]);
+		return r == ENOMEM ? -ENOMEM : -EAGAIN;
+	}
 	s->pid = pid;
 	s->out = out[0];
 	/* Without a pidfd (Linux < 5.3) the loop looks again every NOTIFY_POLL_MS. */

@@ -595,6 +595,22 @@ out:
 	return r;
 }
 
+/* The first element of the sorted @k whose MAC is not below @mac. */
+static size_t kset_lower(const struct kset *k, const char *mac)
+{
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(k->v[mid].mac, mac) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Adds one element to the sorted @k, in its place. */
 static int kset_insert(struct kset *k, const char *mac, const char *ip)
 {
@@ -620,15 +636,46 @@ static int kset_insert(struct kset *k, const char *mac, const char *ip)
 	return 0;
 }
 
-/* Removes the elements of @k marked in @drop (same length), keeping the order. */
-static void kset_compact(struct kset *k, const bool *drop)
+/* Removes the elements @at[0 .. n) (ascending indices) of @k, keeping the order. */
+static void kset_remove(struct kset *k, const size_t *at, size_t n)
 {
-	size_t i, o = 0;
+	while (n--) {
+		memmove(&k->v[at[n]], &k->v[at[n] + 1], (k->n - at[n] - 1) * sizeof(*k->v));
+		k->n--;
+	}
+}
 
-	for (i = 0; i < k->n; i++)
-		if (!drop[i])
-			k->v[o++] = k->v[i];
-	k->n = o;
+/* A registration's elements of one set: few (one MAC, one address), more is unexpected. */
+#define DOC_ELEMS 4
+
+/*
+ * The indices in the sorted @k of the elements of MAC @macs[0] or
+ * @macs[1], ascending, in @at (at most DOC_ELEMS): found by their MAC in
+ * O(log n), not by a walk through every admitted device (LANREQ-42: flat
+ * from 1k to 100k devices). -E2BIG when there are more.
+ */
+static int kset_of(const struct kset *k, const char *const macs[2], size_t *at, size_t *ret_n)
+{
+	size_t n = 0, m, i, j, t;
+
+	for (m = 0; m < 2; m++) {
+		if (!macs[m] || (m && macs[0] && !strcmp(macs[0], macs[1])))
+			continue;
+		for (i = kset_lower(k, macs[m]); i < k->n && !strcmp(k->v[i].mac, macs[m]); i++) {
+			if (n == DOC_ELEMS)
+				return -E2BIG;
+			at[n++] = i;
+		}
+	}
+	/* Two MACs: two runs, in either order. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && at[j - 1] > at[j]; j--) {
+			t = at[j];
+			at[j] = at[j - 1];
+			at[j - 1] = t;
+		}
+	*ret_n = n;
+	return 0;
 }
 
 /*
@@ -641,12 +688,13 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 {
 	const struct set *reg, *qm, *q4;
 	const char *macs[2] = { NULL, NULL }, *mac, *ip;
-	struct setop ops[8];
-	struct elem el[8];
+	struct setop ops[3 * DOC_ELEMS + 3];
+	struct elem el[3 * DOC_ELEMS + 3];
 	struct kel wa, wq;
 	struct kset gone = { 0 };
-	bool a, q, have_a = false, have_q = false, *drop_a = NULL, *drop_q = NULL;
-	size_t n = 0, i;
+	size_t in_a[DOC_ELEMS], in_q[DOC_ELEMS], drop_a[DOC_ELEMS], drop_q[DOC_ELEMS];
+	size_t n_a, n_q, nd_a = 0, nd_q = 0, n = 0, i;
+	bool a, q, have_a = false, have_q = false;
 	int r = 0;
 
 	if (!l->synced || !l->rs)
@@ -663,46 +711,37 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	wq = wa;
 	macs[0] = json_string_value(json_object_get(after, "device.mac"));
 	macs[1] = before ? json_string_value(json_object_get(before, "device.mac")) : NULL;
-	drop_a = calloc(l->admit.n + 1, sizeof(bool));
-	drop_q = calloc(l->quar.n + 1, sizeof(bool));
-	if (!drop_a || !drop_q) {
-		r = -ENOMEM;
-		goto out;
-	}
-#define MINE(e) ((macs[0] && !strcmp((e)->mac, macs[0])) || (macs[1] && !strcmp((e)->mac, macs[1])))
+	if (kset_of(&l->admit, macs, in_a, &n_a) || kset_of(&l->quar, macs, in_q, &n_q))
+		return sync_kernel(l, now);
 #define OP(kind, s, k)                                                       \
 	do {                                                                 \
-		if ((s) && n < 8 && to_elem((s), (k), &el[n])) {             \
+		if ((s) && to_elem((s), (k), &el[n])) {                      \
 			ops[n] = (struct setop){ (kind), (s), &el[n] };      \
 			n++;                                                 \
 		}                                                            \
 	} while (0)
-	for (i = 0; i < l->admit.n; i++) {
-		struct kel *e = &l->admit.v[i];
+	for (i = 0; i < n_a; i++) {
+		struct kel *e = &l->admit.v[in_a[i]];
 
-		if (!MINE(e))
-			continue;
 		if (a && !kel_cmp(e, &wa)) {
 			have_a = true;
 			continue;
 		}
 		OP(SETOP_DEL, reg, e);
-		drop_a[i] = true;
+		drop_a[nd_a++] = in_a[i];
 		if ((r = kset_add(&gone, e->mac, e->ip)))
 			goto out;
 	}
-	for (i = 0; i < l->quar.n; i++) {
-		struct kel *e = &l->quar.v[i];
+	for (i = 0; i < n_q; i++) {
+		struct kel *e = &l->quar.v[in_q[i]];
 
-		if (!MINE(e))
-			continue;
 		if (q && !kel_cmp(e, &wq)) {
 			have_q = true;
 			continue;
 		}
 		OP(SETOP_DEL, qm, e);
 		OP(SETOP_DEL, q4, e);
-		drop_q[i] = true;
+		drop_q[nd_q++] = in_q[i];
 	}
 	if (q && !have_q) {
 		OP(SETOP_ADD, qm, &wq);
@@ -713,11 +752,10 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	if (a && !have_a)
 		OP(SETOP_ADD, reg, &wa);
 #undef OP
-#undef MINE
 	if ((r = send_ops(l, ops, n, &gone, now)))
 		goto out;
-	kset_compact(&l->admit, drop_a);
-	kset_compact(&l->quar, drop_q);
+	kset_remove(&l->admit, drop_a, nd_a);
+	kset_remove(&l->quar, drop_q, nd_q);
 	if ((a && !have_a && (r = kset_insert(&l->admit, wa.mac, wa.ip))) ||
 	    (q && !have_q && (r = kset_insert(&l->quar, wq.mac, wq.ip)))) {
 		l->synced = false; /* our copy is short; the next sync compares all */
@@ -725,8 +763,6 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 		goto out;
 	}
 out:
-	free(drop_a);
-	free(drop_q);
 	free(gone.v);
 	return r;
 }

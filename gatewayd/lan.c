@@ -2432,7 +2432,7 @@ void lan_tick(struct lan *l, int64_t now)
 {
 	struct lr_ctx cx = { .p = l->p, .set = &l->set, .actor = "gatewayd", .roles = ~0u,
 			     .now = now };
-	json_t *all, *doc;
+	json_t *all, *doc, *changed;
 	size_t i;
 	int r = 0;
 
@@ -2440,46 +2440,60 @@ void lan_tick(struct lan *l, int64_t now)
 		return;
 	if (registry_begin(l->reg))
 		return;
-	if (registry_all(l->reg, &all)) {
+	/*
+	 * The cache, not a parse of every registration: the changed ones are
+	 * copies, put in the cache after the loop (cache_put), so that a tick
+	 * with 100k registrations costs a walk, not seconds of parsing.
+	 */
+	changed = json_array();
+	if (!changed || cached(l, &all)) {
+		json_decref(changed);
 		registry_rollback(l->reg);
 		return;
 	}
 	json_array_foreach(all, i, doc) {
 		char subject[64];
-		json_t *before;
+		json_t *after = NULL;
 
 		subject_of(doc, subject, sizeof(subject));
 		if (lr_expiry_due(doc, now)) {
 			/* LANREQ-37: the period is over; admission goes with it. */
-			before = json_deep_copy(doc);
-			r = lr_expire(&cx, doc) ?: registry_update(l->reg, doc, now) ?:
+			after = json_deep_copy(doc);
+			r = !after ? -ENOMEM : lr_expire(&cx, after) ?:
+				registry_update(l->reg, after, now) ?:
 				registry_event(l->reg, now, "gatewayd", subject, "expire",
-					       "the planned period ended (LANREQ-37)", before, doc) ?:
-				add_notice(l, doc, LRN_ENDED, now);
-			json_decref(before);
+					       "the planned period ended (LANREQ-37)", doc, after) ?:
+				add_notice(l, after, LRN_ENDED, now);
 			if (!r)
 				log_info("registry: %s expired (LANREQ-37)", subject);
 		} else if (lr_expiry_notice_due(doc, &l->set, now)) {
 			/* LANREQ-32, C-23: the notice is recorded, then sent. */
 			char t[32];
 
-			before = json_deep_copy(doc);
+			after = json_deep_copy(doc);
 			time_format(now, t, sizeof(t));
-			json_object_set_new(doc, "expiry_notice_at", json_string(t));
-			r = registry_update(l->reg, doc, now) ?:
+			r = !after ? -ENOMEM
+				   : json_object_set_new(after, "expiry_notice_at", json_string(t)) ?:
+				registry_update(l->reg, after, now) ?:
 				registry_event(l->reg, now, "gatewayd", subject, "expiry notice",
-					       "the planned period ends soon (LANREQ-32)", before, doc) ?:
-				add_notice(l, doc, LRN_EXPIRY, now);
-			json_decref(before);
+					       "the planned period ends soon (LANREQ-32)", doc, after) ?:
+				add_notice(l, after, LRN_EXPIRY, now);
 		}
+		if (!r && after)
+			r = json_array_append(changed, after);
+		json_decref(after);
 		if (r)
 			break;
 	}
+	/* json_array_set in the array @all is: ours is dropped first. */
 	json_decref(all);
-	if (!r && l->set.n_dept_check) {
-		invalidate(l); /* the loop changed registrations the view reads */
+	json_array_foreach(changed, i, doc)
+		if (!r)
+			cache_put(l, doc, now);
+	json_decref(changed);
+	/* The view reads the registrations as changed above (in the cache, not yet committed). */
+	if (!r && l->set.n_dept_check)
 		r = dept_overdue_notices(l, now);
-	}
 	if (r || registry_commit(l->reg)) {
 		log_error("registry: the timer's changes could not be stored: %s; retrying",
 			  registry_errmsg(l->reg));
@@ -2488,7 +2502,6 @@ void lan_tick(struct lan *l, int64_t now)
 		l->retry_at = now + 10;
 		return;
 	}
-	invalidate(l);
 	/* Usage hours and periods move elements in and out without a state change. */
 	sync_kernel(l, now);
 	notify_start(l, now);
@@ -2638,7 +2651,8 @@ int lan_purge(struct lan *l, int64_t now)
 
 	if (!ret || registry_begin(l->reg))
 		return 0;
-	if (registry_all(l->reg, &all)) {
+	/* The cache: read only; a purge that changes nothing keeps it (start with 100k). */
+	if (cached(l, &all)) {
 		registry_rollback(l->reg);
 		return -EIO;
 	}
@@ -2692,7 +2706,8 @@ int lan_purge(struct lan *l, int64_t now)
 		invalidate(l);
 		return r ? r : -EIO;
 	}
-	invalidate(l);
+	if (n)
+		invalidate(l);
 	if (n || gone)
 		log_info("registry: retention (%s): %d registrations anonymised, %d sightings "
 			 "removed (C-8)",

@@ -75,6 +75,12 @@ struct lan {
 	uint64_t notices_sent, notices_failed;
 	struct sender send[NOTIFY_MAX];
 	/*
+	 * A verb stored its notice: the command is started after the answer
+	 * (lan_notify_timeout, lan_notify_poll), not inside the verb, whose
+	 * person waits for nothing the notice does (C-24: sent in the background).
+	 */
+	bool notify_due;
+	/*
 	 * Sightings already stored: ARP repeats every few seconds per host, and
 	 * each stored sighting is a synchronous commit, so a (MAC, IP, iface)
 	 * is stored again only after SEEN_REFRESH seconds (LANREQ-46).
@@ -983,6 +989,8 @@ int lan_notify_timeout(struct lan *l)
 	int64_t now = mono_ms(), best = -1;
 	size_t i;
 
+	if (l && l->notify_due)
+		return 0;
 	for (i = 0; l && i < NOTIFY_MAX; i++) {
 		const struct sender *s = &l->send[i];
 		int64_t t;
@@ -1035,8 +1043,10 @@ void lan_notify_poll(struct lan *l, int64_t now)
 		sender_free(s);
 		ended = true;
 	}
-	if (ended)
+	if (l && (ended || l->notify_due)) {
+		l->notify_due = false;
 		notify_start(l, now);
+	}
 }
 
 /* At stop: the running commands get a moment to finish; the rest stay pending. */
@@ -2399,7 +2409,7 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, const char 
 	log_info("registry: %s %s by %s%s%s", lr_op_name(op), subject, actor, reason ? ": " : "",
 		 reason ? reason : "");
 	sync_doc(l, before, doc, now);
-	notify_start(l, now);
+	l->notify_due = true;
 	res = json_pack("{s:O, s:b, s:s}", "registration", doc, "kernel_synced", l->synced,
 			"action", action ? action : lr_op_name(op));
 	if (res && !l->synced)

@@ -1047,6 +1047,10 @@ void lan_notify_poll(struct lan *l, int64_t now)
 		l->notify_due = false;
 		notify_start(l, now);
 	}
+	/* After the answer too: the WAL's checkpoint (registry.h). */
+	if (l && registry_wal_pages(l->reg) >= REGISTRY_WAL_PAGES && registry_checkpoint(l->reg))
+		log_warning("registry: checkpoint of the WAL failed: %s; trying again later",
+			    registry_errmsg(l->reg));
 }
 
 /* At stop: the running commands get a moment to finish; the rest stay pending. */

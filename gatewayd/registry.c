@@ -13,6 +13,7 @@
 
 struct registry {
 	sqlite3 *db;
+	int wal_pages; /* after the last commit (wal_hook) */
 };
 
 /*
@@ -175,6 +176,16 @@ static int indexes(struct registry *r, char *err, size_t errlen)
 	return 0;
 }
 
+static int wal_hook(void *data, sqlite3 *db, const char *name, int pages)
+{
+	struct registry *r = data;
+
+	(void)db;
+	(void)name;
+	r->wal_pages = pages;
+	return SQLITE_OK;
+}
+
 struct registry *registry_open(const char *path, char *err, size_t errlen)
 {
 	struct registry *r = calloc(1, sizeof(*r));
@@ -213,7 +224,24 @@ struct registry *registry_open(const char *path, char *err, size_t errlen)
 		registry_close(r);
 		return NULL;
 	}
+	/* Replaces SQLite's own hook, the automatic checkpoint in the commit. */
+	sqlite3_wal_hook(r->db, wal_hook, r);
 	return r;
+}
+
+int registry_wal_pages(struct registry *r)
+{
+	return r->wal_pages;
+}
+
+int registry_checkpoint(struct registry *r)
+{
+	/* Tried once per commit at most: the next commit's size asks again. */
+	r->wal_pages = 0;
+	/* Copied whole, the WAL is written from its start again by the next commit. */
+	if (sqlite3_wal_checkpoint_v2(r->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL))
+		return -EIO;
+	return 0;
 }
 
 void registry_close(struct registry *r)

@@ -2499,7 +2499,7 @@ void lan_tick(struct lan *l, int64_t now)
 		if (r)
 			break;
 	}
-	/* json_array_set in the array @all is: ours is dropped first. */
+	/* cache_put changes the array @all is: our reference goes first. */
 	json_decref(all);
 	json_array_foreach(changed, i, doc)
 		if (!r)

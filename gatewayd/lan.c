@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,12 @@ struct lan {
 	int64_t retry_at;
 	uint64_t notices_sent, notices_failed;
 	struct sender send[NOTIFY_MAX];
+	/*
+	 * A verb stored its notice: the command is started after the answer
+	 * (lan_notify_timeout, lan_notify_poll), not inside the verb, whose
+	 * person waits for nothing the notice does (C-24: sent in the background).
+	 */
+	bool notify_due;
 	/*
 	 * Sightings already stored: ARP repeats every few seconds per host, and
 	 * each stored sighting is a synchronous commit, so a (MAC, IP, iface)
@@ -791,6 +798,22 @@ out:
 	return r;
 }
 
+/* The first element of the sorted @k whose MAC is not below @mac. */
+static size_t kset_lower(const struct kset *k, const char *mac)
+{
+	size_t lo = 0, hi = k->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(k->v[mid].mac, mac) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Adds one element to the sorted @k, in its place. */
 static int kset_insert(struct kset *k, const char *mac, const char *ip)
 {
@@ -816,15 +839,46 @@ static int kset_insert(struct kset *k, const char *mac, const char *ip)
 	return 0;
 }
 
-/* Removes the elements of @k marked in @drop (same length), keeping the order. */
-static void kset_compact(struct kset *k, const bool *drop)
+/* Removes the elements @at[0 .. n) (ascending indices) of @k, keeping the order. */
+static void kset_remove(struct kset *k, const size_t *at, size_t n)
 {
-	size_t i, o = 0;
+	while (n--) {
+		memmove(&k->v[at[n]], &k->v[at[n] + 1], (k->n - at[n] - 1) * sizeof(*k->v));
+		k->n--;
+	}
+}
 
-	for (i = 0; i < k->n; i++)
-		if (!drop[i])
-			k->v[o++] = k->v[i];
-	k->n = o;
+/* A registration's elements of one set: few (one MAC, one address), more is unexpected. */
+#define DOC_ELEMS 4
+
+/*
+ * The indices in the sorted @k of the elements of MAC @macs[0] or
+ * @macs[1], ascending, in @at (at most DOC_ELEMS): found by their MAC in
+ * O(log n), not by a walk through every admitted device (LANREQ-42: flat
+ * from 1k to 100k devices). -E2BIG when there are more.
+ */
+static int kset_of(const struct kset *k, const char *const macs[2], size_t *at, size_t *ret_n)
+{
+	size_t n = 0, m, i, j, t;
+
+	for (m = 0; m < 2; m++) {
+		if (!macs[m] || (m && macs[0] && !strcmp(macs[0], macs[1])))
+			continue;
+		for (i = kset_lower(k, macs[m]); i < k->n && !strcmp(k->v[i].mac, macs[m]); i++) {
+			if (n == DOC_ELEMS)
+				return -E2BIG;
+			at[n++] = i;
+		}
+	}
+	/* Two MACs: two runs, in either order. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && at[j - 1] > at[j]; j--) {
+			t = at[j];
+			at[j] = at[j - 1];
+			at[j - 1] = t;
+		}
+	*ret_n = n;
+	return 0;
 }
 
 /*
@@ -880,8 +934,9 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	struct kel wa, wq;
 	struct kset gone = { 0 };
 	struct kdevs want = { 0 };
-	bool a, q, have_a = false, have_q = false, *drop_a = NULL, *drop_q = NULL;
-	size_t n = 0, i, cap = 8, k = 0;
+	size_t in_a[DOC_ELEMS], in_q[DOC_ELEMS], drop_a[DOC_ELEMS], drop_q[DOC_ELEMS];
+	size_t n_a, n_q, nd_a = 0, nd_q = 0, n = 0, i, k = 0, cap = 3 * DOC_ELEMS + 3;
+	bool a, q, have_a = false, have_q = false;
 	int r = 0;
 
 	if (!l->synced || !l->rs)
@@ -898,19 +953,17 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	wq = wa;
 	macs[0] = json_string_value(json_object_get(after, "device.mac"));
 	macs[1] = before ? json_string_value(json_object_get(before, "device.mac")) : NULL;
-	drop_a = calloc(l->admit.n + 1, sizeof(bool));
-	drop_q = calloc(l->quar.n + 1, sizeof(bool));
-	if (!drop_a || !drop_q) {
-		r = -ENOMEM;
-		goto out;
-	}
-#define MINE(e) ((macs[0] && !strcmp((e)->mac, macs[0])) || (macs[1] && !strcmp((e)->mac, macs[1])))
-	/* LANREQ-44: its restricted-device elements, by the addresses it had and has. */
+	if (kset_of(&l->admit, macs, in_a, &n_a) || kset_of(&l->quar, macs, in_q, &n_q))
+		return sync_kernel(l, now);
+	/*
+	 * LANREQ-44: its restricted-device elements, by the addresses it had
+	 * and has (a walk of the service elements: only with
+	 * registry.enforce_services).
+	 */
 	if (a && (r = doc_kdevs(l->p, after, wa.ip, &want, true)))
 		goto out;
-	for (i = 0; i < l->admit.n && k < 2; i++)
-		if (MINE(&l->admit.v[i]))
-			only[k++] = l->admit.v[i].ip;
+	for (i = 0; i < n_a && k < 2; i++)
+		only[k++] = l->admit.v[in_a[i]].ip;
 	if (a)
 		only[2] = wa.ip;
 	for (i = 0; i < l->svc.n; i++)
@@ -931,32 +984,28 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 			n++;                                                 \
 		}                                                            \
 	} while (0)
-	for (i = 0; i < l->admit.n; i++) {
-		struct kel *e = &l->admit.v[i];
+	for (i = 0; i < n_a; i++) {
+		struct kel *e = &l->admit.v[in_a[i]];
 
-		if (!MINE(e))
-			continue;
 		if (a && !kel_cmp(e, &wa)) {
 			have_a = true;
 			continue;
 		}
 		OP(SETOP_DEL, reg, e);
-		drop_a[i] = true;
+		drop_a[nd_a++] = in_a[i];
 		if ((r = kset_add(&gone, e->mac, e->ip)))
 			goto out;
 	}
-	for (i = 0; i < l->quar.n; i++) {
-		struct kel *e = &l->quar.v[i];
+	for (i = 0; i < n_q; i++) {
+		struct kel *e = &l->quar.v[in_q[i]];
 
-		if (!MINE(e))
-			continue;
 		if (q && !kel_cmp(e, &wq)) {
 			have_q = true;
 			continue;
 		}
 		OP(SETOP_DEL, qm, e);
 		OP(SETOP_DEL, q4, e);
-		drop_q[i] = true;
+		drop_q[nd_q++] = in_q[i];
 	}
 	if (q && !have_q) {
 		OP(SETOP_ADD, qm, &wq);
@@ -967,7 +1016,6 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	if (a && !have_a)
 		OP(SETOP_ADD, reg, &wa);
 #undef OP
-#undef MINE
 	if ((r = svc_ops(l, &l->svc, &want, only, ops, el, &n, cap, &gone)))
 		goto out;
 	if ((r = send_ops(l, ops, n, &gone, now)))
@@ -977,8 +1025,8 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 		l->retry_at = now + 1;
 		goto out;
 	}
-	kset_compact(&l->admit, drop_a);
-	kset_compact(&l->quar, drop_q);
+	kset_remove(&l->admit, drop_a, nd_a);
+	kset_remove(&l->quar, drop_q, nd_q);
 	if ((a && !have_a && (r = kset_insert(&l->admit, wa.mac, wa.ip))) ||
 	    (q && !have_q && (r = kset_insert(&l->quar, wq.mac, wq.ip)))) {
 		l->synced = false; /* our copy is short; the next sync compares all */
@@ -986,8 +1034,6 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 		goto out;
 	}
 out:
-	free(drop_a);
-	free(drop_q);
 	free(gone.v);
 	free(want.v);
 	free(ops);
@@ -1047,11 +1093,23 @@ static void sender_read(struct sender *s)
 	}
 }
 
-/* Forks @cmd with @msg on stdin (a memfd: no pipe to feed) and its output on a pipe. */
+/*
+ * Starts @cmd with @msg on stdin (a memfd: no pipe to feed) and its output
+ * on a pipe. posix_spawn, not fork: glibc runs it as a vfork-like clone
+ * that shares our memory until the exec, so its cost does not grow with
+ * the registry held in memory. A fork() copied the page tables of the
+ * whole heap (19 ms with 100k registrations) and left every page
+ * copy-on-write for the next verbs to fault on (every verb waited: an
+ * approval, a cut of LANREQ-42; docs/registry.md 11).
+ */
 static int sender_spawn(struct sender *s, const char *cmd, const char *msg, char *err,
 			size_t errlen)
 {
-	int in, out[2];
+	char *const argv[] = { "sh", "-c", (char *)cmd, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
+	int in, out[2], r;
 	size_t len = strlen(msg), off = 0;
 	pid_t pid;
 
@@ -1075,30 +1133,37 @@ static int sender_spawn(struct sender *s, const char *cmd, const char *msg, char
 		close(in);
 		return -EIO;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(in);
-		close(out[0]);
-		close(out[1]);
-		return -EAGAIN;
-	}
-	if (pid == 0) {
-		sigset_t none;
-
-		/* gatewayd blocks SIGHUP/SIGTERM for its signalfd; the command must not. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		setpgid(0, 0); /* a timeout kills the whole group: sh and its children */
-		dup2(in, 0);
-		dup2(out[1], 1);
-		dup2(out[1], 2);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
+	/*
+	 * gatewayd blocks SIGHUP/SIGTERM for its signalfd; the command must
+	 * not. A timeout kills the whole group: sh and its children. dup2 of
+	 * the file actions clears O_CLOEXEC on 0, 1 and 2 only.
+	 */
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	r = posix_spawnattr_init(&at);
+	if (!r) {
+		r = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+							  POSIX_SPAWN_SETPGROUP) ?:
+		    posix_spawnattr_setsigmask(&at, &none) ?:
+		    posix_spawnattr_setsigdefault(&at, &dfl) ?:
+		    posix_spawnattr_setpgroup(&at, 0);
+		if (!r && !(r = posix_spawn_file_actions_init(&fa))) {
+			r = posix_spawn_file_actions_adddup2(&fa, in, 0) ?:
+			    posix_spawn_file_actions_adddup2(&fa, out[1], 1) ?:
+			    posix_spawn_file_actions_adddup2(&fa, out[1], 2) ?:
+			    posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+			posix_spawn_file_actions_destroy(&fa);
+		}
+		posix_spawnattr_destroy(&at);
 	}
 	close(in);
 	close(out[1]);
+	if (r) {
+		snprintf(err, errlen, "starting '%s': %s", cmd, strerror(r));
+		close(out[0]);
+		return r == ENOMEM ? -ENOMEM : -EAGAIN;
+	}
 	s->pid = pid;
 	s->out = out[0];
 	/* Without a pidfd (Linux < 5.3) the loop looks again every NOTIFY_POLL_MS. */
@@ -1192,6 +1257,8 @@ int lan_notify_timeout(struct lan *l)
 	int64_t now = mono_ms(), best = -1;
 	size_t i;
 
+	if (l && l->notify_due)
+		return 0;
 	for (i = 0; l && i < NOTIFY_MAX; i++) {
 		const struct sender *s = &l->send[i];
 		int64_t t;
@@ -1244,8 +1311,14 @@ void lan_notify_poll(struct lan *l, int64_t now)
 		sender_free(s);
 		ended = true;
 	}
-	if (ended)
+	if (l && (ended || l->notify_due)) {
+		l->notify_due = false;
 		notify_start(l, now);
+	}
+	/* After the answer too: the WAL's checkpoint (registry.h). */
+	if (l && registry_wal_pages(l->reg) >= REGISTRY_WAL_PAGES && registry_checkpoint(l->reg))
+		log_warning("registry: checkpoint of the WAL failed: %s; trying again later",
+			    registry_errmsg(l->reg));
 }
 
 /* At stop: the running commands get a moment to finish; the rest stay pending. */
@@ -2856,7 +2929,7 @@ json_t *lan_handle(struct lan *l, const char *actor, unsigned roles, const char 
 	log_info("registry: %s %s by %s%s%s", lr_op_name(op), subject, actor, reason ? ": " : "",
 		 reason ? reason : "");
 	sync_doc(l, before, doc, now);
-	notify_start(l, now);
+	l->notify_due = true;
 	res = json_pack("{s:O, s:b, s:s}", "registration", doc, "kernel_synced", l->synced,
 			"action", action ? action : lr_op_name(op));
 	if (res && !l->synced)
@@ -2889,7 +2962,7 @@ void lan_tick(struct lan *l, int64_t now)
 {
 	struct lr_ctx cx = { .p = l->p, .set = &l->set, .actor = "gatewayd", .roles = ~0u,
 			     .now = now };
-	json_t *all, *doc;
+	json_t *all, *doc, *changed;
 	size_t i;
 	int r = 0;
 
@@ -2897,46 +2970,60 @@ void lan_tick(struct lan *l, int64_t now)
 		return;
 	if (registry_begin(l->reg))
 		return;
-	if (registry_all(l->reg, &all)) {
+	/*
+	 * The cache, not a parse of every registration: the changed ones are
+	 * copies, put in the cache after the loop (cache_put), so that a tick
+	 * with 100k registrations costs a walk, not seconds of parsing.
+	 */
+	changed = json_array();
+	if (!changed || cached(l, &all)) {
+		json_decref(changed);
 		registry_rollback(l->reg);
 		return;
 	}
 	json_array_foreach(all, i, doc) {
 		char subject[64];
-		json_t *before;
+		json_t *after = NULL;
 
 		subject_of(doc, subject, sizeof(subject));
 		if (lr_expiry_due(doc, now)) {
 			/* LANREQ-37: the period is over; admission goes with it. */
-			before = json_deep_copy(doc);
-			r = lr_expire(&cx, doc) ?: registry_update(l->reg, doc, now) ?:
+			after = json_deep_copy(doc);
+			r = !after ? -ENOMEM : lr_expire(&cx, after) ?:
+				registry_update(l->reg, after, now) ?:
 				registry_event(l->reg, now, "gatewayd", subject, "expire",
-					       "the planned period ended (LANREQ-37)", before, doc) ?:
-				add_notice(l, doc, LRN_ENDED, now);
-			json_decref(before);
+					       "the planned period ended (LANREQ-37)", doc, after) ?:
+				add_notice(l, after, LRN_ENDED, now);
 			if (!r)
 				log_info("registry: %s expired (LANREQ-37)", subject);
 		} else if (lr_expiry_notice_due(doc, &l->set, now)) {
 			/* LANREQ-32, C-23: the notice is recorded, then sent. */
 			char t[32];
 
-			before = json_deep_copy(doc);
+			after = json_deep_copy(doc);
 			time_format(now, t, sizeof(t));
-			json_object_set_new(doc, "expiry_notice_at", json_string(t));
-			r = registry_update(l->reg, doc, now) ?:
+			r = !after ? -ENOMEM
+				   : json_object_set_new(after, "expiry_notice_at", json_string(t)) ?:
+				registry_update(l->reg, after, now) ?:
 				registry_event(l->reg, now, "gatewayd", subject, "expiry notice",
-					       "the planned period ends soon (LANREQ-32)", before, doc) ?:
-				add_notice(l, doc, LRN_EXPIRY, now);
-			json_decref(before);
+					       "the planned period ends soon (LANREQ-32)", doc, after) ?:
+				add_notice(l, after, LRN_EXPIRY, now);
 		}
+		if (!r && after)
+			r = json_array_append(changed, after);
+		json_decref(after);
 		if (r)
 			break;
 	}
+	/* cache_put changes the array @all is: our reference goes first. */
 	json_decref(all);
-	if (!r && l->set.n_dept_check) {
-		invalidate(l); /* the loop changed registrations the view reads */
+	json_array_foreach(changed, i, doc)
+		if (!r)
+			cache_put(l, doc, now);
+	json_decref(changed);
+	/* The view reads the registrations as changed above (in the cache, not yet committed). */
+	if (!r && l->set.n_dept_check)
 		r = dept_overdue_notices(l, now);
-	}
 	if (!r)
 		r = inventory_overdue_notice(l, now);
 	if (r || registry_commit(l->reg)) {
@@ -2947,7 +3034,6 @@ void lan_tick(struct lan *l, int64_t now)
 		l->retry_at = now + 10;
 		return;
 	}
-	invalidate(l);
 	/* Usage hours and periods move elements in and out without a state change. */
 	sync_kernel(l, now);
 	notify_start(l, now);
@@ -3099,7 +3185,8 @@ int lan_purge(struct lan *l, int64_t now)
 
 	if (!ret || registry_begin(l->reg))
 		return 0;
-	if (registry_all(l->reg, &all)) {
+	/* The cache: read only; a purge that changes nothing keeps it (start with 100k). */
+	if (cached(l, &all)) {
 		registry_rollback(l->reg);
 		return -EIO;
 	}
@@ -3153,7 +3240,8 @@ int lan_purge(struct lan *l, int64_t now)
 		invalidate(l);
 		return r ? r : -EIO;
 	}
-	invalidate(l);
+	if (n)
+		invalidate(l);
 	if (n || gone)
 		log_info("registry: retention (%s): %d registrations anonymised, %d sightings "
 			 "removed (C-8)",

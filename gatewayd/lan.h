@@ -47,7 +47,8 @@ void lan_tick(struct lan *l, int64_t now);
 /*
  * C-24: the notices being sent in the background. lan_notify_fds gives the
  * fds to poll (at most 2 * 3), lan_notify_timeout the poll timeout in ms
- * (-1: none running); call lan_notify_poll after every poll.
+ * (-1: none running; 0: a verb's notice waits to be started, after its
+ * answer); call lan_notify_poll after every poll.
  */
 #define LAN_NOTIFY_FDS 6
 int lan_notify_fds(struct lan *l, struct pollfd *out, size_t max);

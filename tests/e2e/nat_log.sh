@@ -20,19 +20,11 @@ netctl=${NETCTL:-$build/netctl}
 . "$top/scripts/lab"
 . "$top/tests/e2e/lib.sh"
 
-tmp=$(mktemp -d) || exit 1
-chmod 755 "$tmp"
+e2e_lab_start gwnat socat conntrack
 sock=$tmp/control
 cp -r "$top/conf" "$top/zones" "$tmp/"
 e2e_people "$tmp/conf/gatewayd.conf"
 logs=$tmp/log
-lab_init "gwnat$$" || exit 1
-cleanup() {
-	lab_down
-	[ -n "${KEEP:-}" ] && echo "kept $tmp" || rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 lab_up >/dev/null || { fail "lab did not come up"; e2e_summary; exit 1; }
 gw=$(lab_ns gw)

@@ -391,6 +391,41 @@ static bool kdevs_has(const struct kdevs *k, const struct kdev *e)
 	return k->n && bsearch(e, k->v, k->n, sizeof(*e), kdev_cmp);
 }
 
+/* The run [*lo, *hi) of @k's elements of address @ip (sorted by address first). O(log n). */
+static void kdevs_run(const struct kdevs *k, const char *ip, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = k->n;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (strcmp(k->v[m].ip, ip) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	while (a < k->n && !strcmp(k->v[a].ip, ip))
+		a++;
+	*hi = a;
+}
+
+/* The distinct addresses of @only (three, NULL-padded) into @out; returns how many. */
+static size_t only_distinct(const char *const *only, const char *out[3])
+{
+	size_t n = 0, i, j;
+
+	for (i = 0; i < 3; i++) {
+		if (!only[i])
+			continue;
+		for (j = 0; j < n && strcmp(out[j], only[i]); j++)
+			;
+		if (j == n)
+			out[n++] = only[i];
+	}
+	return n;
+}
+
 /*
  * LANREQ-44: appends the elements of @doc, admitted with @ip, under @p
  * (NULL: none). @warn: log a restriction that does not fit.
@@ -669,32 +704,50 @@ static int send_ops(struct lan *l, const struct setop *ops, size_t n, const stru
  * restricted, joins @gone: its tracked connections end, as after a cut,
  * so a narrowed service does not live on in conntrack.
  */
+/* One element @e of @have that @want lacks: its removal, and a cut if it stays restricted. */
+static int svc_drop(const struct lan *l, const struct kdev *e, const struct kdevs *want,
+		    struct setop *ops, struct elem *el, size_t *n, size_t max, struct kset *gone)
+{
+	struct kdev mark = { .kind = KD_RESTRICTED };
+	const struct set *ks = kdev_set(l->rs, e);
+
+	if (kdevs_has(want, e))
+		return 0;
+	if (ks && *n < max && kdev_elem(e, &el[*n])) {
+		ops[*n] = (struct setop){ SETOP_DEL, ks, &el[*n] };
+		(*n)++;
+	}
+	snprintf(mark.ip, sizeof(mark.ip), "%s", e->ip);
+	if (e->kind != KD_RESTRICTED && kdevs_has(want, &mark))
+		return kset_add(gone, "", e->ip);
+	return 0;
+}
+
+/*
+ * The operations that make @have hold @want, for every address (@only
+ * NULL) or only the addresses @only (three, NULL-padded; a verb: found by
+ * binary search, not by a walk through every restricted device's elements).
+ */
 static int svc_ops(const struct lan *l, const struct kdevs *have, const struct kdevs *want,
 		   const char *const *only, struct setop *ops, struct elem *el, size_t *n,
 		   size_t max, struct kset *gone)
 {
-	size_t i;
+	const char *ips[3];
+	size_t i, j, lo, hi, n_ips;
 	int r;
 
-	for (i = 0; i < have->n; i++) {
-		const struct kdev *e = &have->v[i];
-		struct kdev mark = { .kind = KD_RESTRICTED };
-		const struct set *ks = kdev_set(l->rs, e);
-
-		if (only && !((only[0] && !strcmp(e->ip, only[0])) ||
-			      (only[1] && !strcmp(e->ip, only[1])) ||
-			      (only[2] && !strcmp(e->ip, only[2]))))
-			continue;
-		if (kdevs_has(want, e))
-			continue;
-		if (ks && *n < max && kdev_elem(e, &el[*n])) {
-			ops[*n] = (struct setop){ SETOP_DEL, ks, &el[*n] };
-			(*n)++;
+	if (!only) {
+		for (i = 0; i < have->n; i++)
+			if ((r = svc_drop(l, &have->v[i], want, ops, el, n, max, gone)))
+				return r;
+	} else {
+		n_ips = only_distinct(only, ips);
+		for (j = 0; j < n_ips; j++) {
+			kdevs_run(have, ips[j], &lo, &hi);
+			for (i = lo; i < hi; i++)
+				if ((r = svc_drop(l, &have->v[i], want, ops, el, n, max, gone)))
+					return r;
 		}
-		snprintf(mark.ip, sizeof(mark.ip), "%s", e->ip);
-		if (e->kind != KD_RESTRICTED && kdevs_has(want, &mark) &&
-		    (r = kset_add(gone, "", e->ip)))
-			return r;
 	}
 	for (i = 0; i < want->n; i++) {
 		const struct kdev *e = &want->v[i];
@@ -882,39 +935,42 @@ static int kset_of(const struct kset *k, const char *const macs[2], size_t *at, 
 }
 
 /*
- * @k without the elements of the addresses @only (three, NULL-padded),
- * merged with @add (sorted, of those addresses): both sorted, in one pass.
+ * @k without the elements of the addresses @only (three, NULL-padded), and
+ * with @add (sorted, all of one address): the runs are found by binary
+ * search and moved with memmove, so a verb does not rebuild the copy.
  */
 static int kdevs_replace(struct kdevs *k, const char *const *only, const struct kdevs *add)
 {
-	struct kdevs out = { 0 };
-	size_t i = 0, j = 0;
-	int r = 0;
+	const char *ips[3];
+	size_t n_ips = only_distinct(only, ips), j, lo, hi;
 
-	while (!r && (i < k->n || j < add->n)) {
-		const struct kdev *e = i < k->n ? &k->v[i] : NULL;
-
-		if (e && ((only[0] && !strcmp(e->ip, only[0])) ||
-			  (only[1] && !strcmp(e->ip, only[1])) ||
-			  (only[2] && !strcmp(e->ip, only[2])))) {
-			i++;
-			continue;
-		}
-		if (e && (j == add->n || kdev_cmp(e, &add->v[j]) < 0)) {
-			r = kdevs_add(&out, e->ip, e->kind, e->proto, e->port);
-			i++;
-		} else {
-			const struct kdev *x = &add->v[j++];
-
-			r = kdevs_add(&out, x->ip, x->kind, x->proto, x->port);
-		}
+	for (j = 0; j < n_ips; j++) {
+		kdevs_run(k, ips[j], &lo, &hi);
+		memmove(&k->v[lo], &k->v[hi], (k->n - hi) * sizeof(*k->v));
+		k->n -= hi - lo;
 	}
-	if (r) {
-		free(out.v);
-		return r;
+	if (!add->n)
+		return 0;
+	for (j = 1; j < add->n; j++)
+		if (strcmp(add->v[j].ip, add->v[0].ip))
+			return -EINVAL; /* one device's elements have one address */
+	if (k->n + add->n > k->cap) {
+		size_t cap = k->cap ? k->cap : 64;
+		struct kdev *v;
+
+		while (cap < k->n + add->n)
+			cap *= 2;
+		v = realloc(k->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		k->v = v;
+		k->cap = cap;
 	}
-	free(k->v);
-	*k = out;
+	/* The address's run is empty now: its place is where it would start. */
+	kdevs_run(k, add->v[0].ip, &lo, &hi);
+	memmove(&k->v[lo + add->n], &k->v[lo], (k->n - lo) * sizeof(*k->v));
+	memcpy(&k->v[lo], add->v, add->n * sizeof(*k->v));
+	k->n += add->n;
 	return 0;
 }
 
@@ -955,21 +1011,22 @@ static int sync_doc(struct lan *l, const json_t *before, const json_t *after, in
 	macs[1] = before ? json_string_value(json_object_get(before, "device.mac")) : NULL;
 	if (kset_of(&l->admit, macs, in_a, &n_a) || kset_of(&l->quar, macs, in_q, &n_q))
 		return sync_kernel(l, now);
-	/*
-	 * LANREQ-44: its restricted-device elements, by the addresses it had
-	 * and has (a walk of the service elements: only with
-	 * registry.enforce_services).
-	 */
+	/* LANREQ-44: its restricted-device elements, by the addresses it had and has. */
 	if (a && (r = doc_kdevs(l->p, after, wa.ip, &want, true)))
 		goto out;
 	for (i = 0; i < n_a && k < 2; i++)
 		only[k++] = l->admit.v[in_a[i]].ip;
 	if (a)
 		only[2] = wa.ip;
-	for (i = 0; i < l->svc.n; i++)
-		cap += (only[0] && !strcmp(l->svc.v[i].ip, only[0])) ||
-		       (only[1] && !strcmp(l->svc.v[i].ip, only[1])) ||
-		       (only[2] && !strcmp(l->svc.v[i].ip, only[2]));
+	{
+		const char *ips[3];
+		size_t j, lo, hi, n_ips = only_distinct(only, ips);
+
+		for (j = 0; j < n_ips; j++) {
+			kdevs_run(&l->svc, ips[j], &lo, &hi);
+			cap += hi - lo;
+		}
+	}
 	cap += want.n;
 	ops = calloc(cap, sizeof(*ops));
 	el = calloc(cap, sizeof(*el));

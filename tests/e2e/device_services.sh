@@ -62,7 +62,7 @@ ping_try() { timeout 5 ip netns exec "$(lab_ns "$1")" ping -n -c 1 -W 2 -I "$(la
 elems()
 {
 	ip netns exec "$gw" nft list set inet gatewayd "$1" |
-		sed -n '/elements = {/,/}/p' | tr -d '{},\t' | sed -e 's/elements = //' -e '/^ *$/d' |
+		sed -n '/elements = {/,/}/p' | tr -d '{}\t' | tr ',' '\n' | sed -e 's/elements = //' -e '/^ *$/d' |
 		sed -e 's/^ *//' -e 's/ *$//'
 }
 # has_elem SET TEXT: SET holds an element TEXT (as nft prints it).
@@ -94,6 +94,16 @@ if has_elem restricted_devices4 "$pc1" && has_elem device_services4 "$pc1 . tcp 
 	pass "LANREQ-44: the approval put pc1 in restricted_devices4 and intranet's ports in device_services4"
 else
 	fail "elements after approval: restricted=[$(elems restricted_devices4 | paste -sd,)] services=[$(elems device_services4 | paste -sd,)]"
+fi
+# A second restricted device (floor2's PC), whose elements must stay put
+# while pc1's are changed and removed around them.
+pc2=$(lab_addr pc2)
+out2=$(e2e_register "$netctl" "$sock" floor2 "$(lab_mac floor2)" 2>&1)
+if grep -q "approved: .* $pc2" <<<"$out2" && has_elem restricted_devices4 "$pc2" &&
+	has_elem device_services4 "$pc2 . tcp . 443" && [[ $(elems device_services4 | wc -l) -eq 4 ]]; then
+	pass "a second device, pc2 ($pc2), restricted to intranet too"
+else
+	fail "registration of pc2: $out2; services=[$(elems device_services4 | paste -sd,)]"
 fi
 tcp_try pc1 "$app" 443 ds-intranet && pass "pc1 reaches app:443 (intranet, approved)" ||
 	fail "pc1 did not reach app:443 (intranet)"
@@ -132,6 +142,12 @@ has_elem device_services4 "$pc1 . tcp . 445" && pass "the change put $pc1 . tcp 
 tcp_try pc1 "$fs" 445 ds-smb-2 && pass "after the change pc1 reaches fs:445 (smb)" ||
 	fail "pc1 still refused fs:445 after the change"
 ! tcp_try pc1 "$app" 8443 ds-erp-2 && pass "erp is still refused" || fail "pc1 reached erp after the change"
+if has_elem device_services4 "$pc2 . tcp . 443" && has_elem device_services4 "$pc2 . tcp . 80" &&
+	! has_elem device_services4 "$pc2 . tcp . 445" && [[ $(elems device_services4 | wc -l) -eq 5 ]]; then
+	pass "pc1's change left pc2's elements as they were"
+else
+	fail "after pc1's change: services=[$(elems device_services4 | paste -sd,)]"
+fi
 
 # ---- 3. the switch off: the zone policy alone ----------------------------------
 sed -i 's|enforce_services = true;|enforce_services = false;|' "$conf"
@@ -152,9 +168,10 @@ sed -i 's|enforce_services = false;|enforce_services = true;|' "$conf"
 
 # ---- 4. the end removes the elements -------------------------------------------
 if dev end "$id" --reason "end-to-end test over" >"$tmp/end" 2>&1 &&
-	[[ -z $(elems restricted_devices4) ]] && [[ -z $(elems device_services4) ]] &&
-	[[ -z $(elems registered_devices) ]]; then
-	pass "the end removed pc1's admission and its per-device elements"
+	[[ $(elems restricted_devices4) == "$pc2" ]] &&
+	[[ $(elems device_services4 | sort | paste -sd,) == "$pc2 . tcp . 443,$pc2 . tcp . 80" ]] &&
+	! elems registered_devices | grep -qF "$pc1"; then
+	pass "the end removed pc1's admission and its per-device elements, pc2's stay"
 else
 	fail "after the end: $(cat "$tmp/end"); restricted=[$(elems restricted_devices4 | paste -sd,)] services=[$(elems device_services4 | paste -sd,)]"
 fi

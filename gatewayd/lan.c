@@ -946,6 +946,8 @@ static int kdevs_replace(struct kdevs *k, const char *const *only, const struct 
 
 	for (j = 0; j < n_ips; j++) {
 		kdevs_run(k, ips[j], &lo, &hi);
+		if (hi == lo)
+			continue; /* none (k->v may be NULL: no restricted device yet) */
 		memmove(&k->v[lo], &k->v[hi], (k->n - hi) * sizeof(*k->v));
 		k->n -= hi - lo;
 	}

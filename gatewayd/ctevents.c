@@ -9,12 +9,15 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 
 struct ctevents {
 	struct mnl_socket *nl;
 	uint64_t lost;
+	uint64_t read;     /* entries decoded and handed on */
+	bool filtered;     /* the kernel passes only translated connections' events */
 	uint8_t buf[65536];
 };
 
@@ -68,7 +71,7 @@ int ctevents_open(size_t bufsize, struct ctevents **ret)
 	/* An overrun is reported (ENOBUFS) and counted; reading goes on. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
 	/* Without the filter every event is read and decoded: slower, not wrong. */
-	attach_nat_filter(fd);
+	c->filtered = attach_nat_filter(fd) == 0;
 	*ret = c;
 	return 0;
 }
@@ -101,6 +104,7 @@ int ctevents_read(struct ctevents *c, ctevents_fn fn, void *user)
 
 			if (r == 0) {
 				fn(&ct, user);
+				c->read++;
 				n++;
 			} else if (r == -EINVAL) {
 				c->lost++;
@@ -115,6 +119,16 @@ int ctevents_read(struct ctevents *c, ctevents_fn fn, void *user)
 uint64_t ctevents_lost(const struct ctevents *c)
 {
 	return c->lost;
+}
+
+uint64_t ctevents_read_total(const struct ctevents *c)
+{
+	return c->read;
+}
+
+bool ctevents_filtered(const struct ctevents *c)
+{
+	return c->filtered;
 }
 
 void ctevents_close(struct ctevents *c)

@@ -9,6 +9,7 @@
 #ifndef GW_CTEVENTS_H
 #define GW_CTEVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,14 @@ int ctevents_fd(const struct ctevents *c);
 int ctevents_read(struct ctevents *c, ctevents_fn fn, void *user);
 /* Events the kernel could not queue (ENOBUFS) and messages that did not decode. */
 uint64_t ctevents_lost(const struct ctevents *c);
+/* Entries read and handed on since the open. */
+uint64_t ctevents_read_total(const struct ctevents *c);
+/*
+ * Whether the kernel filters the events (only translated connections'
+ * reach gatewayd); false: every new connection's event is read and
+ * decoded, and the join ignores the untranslated ones.
+ */
+bool ctevents_filtered(const struct ctevents *c);
 void ctevents_close(struct ctevents *c);
 
 #endif

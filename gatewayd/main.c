@@ -461,8 +461,11 @@ static json_t *logging_json(const struct gwd *g)
 		/* NAT-5: "expired" and "overflow" records lack their translated side. */
 		natjoin_get_stats(g->nj, &st);
 		json_object_set_new(o, "nat",
-				    json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "events",
-					      g->cte != NULL, "held", (json_int_t)st.held, "joined",
+				    json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+					      "events", g->cte != NULL, "event_filter",
+					      g->cte && ctevents_filtered(g->cte), "events_read",
+					      (json_int_t)(g->cte ? ctevents_read_total(g->cte) : 0),
+					      "held", (json_int_t)st.held, "joined",
 					      (json_int_t)st.joined, "expired",
 					      (json_int_t)st.expired, "overflow",
 					      (json_int_t)st.overflow, "translations",

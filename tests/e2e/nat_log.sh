@@ -121,5 +121,16 @@ import json,sys; n=json.load(sys.stdin)["logging"]["nat"]
 print(n["events"], n["joined"] >= 2, n["held"], n["expired"], n["overflow"])')
 case $st in "True True "*) true ;; *) false ;; esac && pass "netctl status --json logging.nat: events, joined, held, expired, overflow = $st" ||
 	fail "logging.nat: $st: $("$netctl" status -S "$sock" --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"logging\"][\"nat\"])")"
+# The kernel filters the events: of every connection above, only the two
+# translated ones' events were read (floor1 -> app, untranslated, was not).
+st=$("$netctl" status -S "$sock" --json | python3 -c '
+import json,sys; n=json.load(sys.stdin)["logging"]["nat"]
+print(n["event_filter"], n["events_read"], n["translations"])')
+read -r filt nread ntrans <<<"$st"
+if [[ $filt == True ]] && ((ntrans >= 2 && nread == ntrans)); then
+	pass "NAT-5: the event filter passed only translated connections ($nread events read, $ntrans translations)"
+else
+	fail "event filter $filt: $nread events read, $ntrans translations"
+fi
 
 e2e_summary

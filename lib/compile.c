@@ -434,7 +434,7 @@ static void emit_deny(struct cctx *cx, struct chain *c, const struct rule *tmpl)
 		l->src_family = f ? AF_INET6 : AF_INET;
 		l->src_set = f ? SET_DENY_SRC6 : SET_DENY_SRC4;
 		l->mark = mark;
-		l->id = cprintf(cx, "%s#src%c", tmpl->id, f ? '6' : '4');
+		l->id = cprintf(cx, "%s%s", tmpl->id, f ? RULE_SUFFIX_SRC6 : RULE_SUFFIX_SRC4);
 	}
 	l = chain_add_rule(cx->rs, c);
 	if (!l)
@@ -446,7 +446,7 @@ static void emit_deny(struct cctx *cx, struct chain *c, const struct rule *tmpl)
 	l->limit_burst = st->deny_burst;
 	l->mark = mark;
 	set_log(cx, l, false);
-	l->id = cprintf(cx, "%s#log", tmpl->id);
+	l->id = cprintf(cx, "%s%s", tmpl->id, RULE_SUFFIX_LOG);
 	r = chain_add_rule(cx->rs, c);
 	if (!r)
 		return (void)(cx->oom = 1);

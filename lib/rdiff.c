@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ruleset.h"
 #include "util.h"
 
 enum pstate {
@@ -391,7 +392,8 @@ static bool split_rule(char *s, char **ret_id)
 }
 
 /* C-10: the suffixes of a deny's companions, in the order they stand. */
-static const char *const comp_suffixes[] = { "#src4", "#src6", "#log" };
+static const char *const comp_suffixes[] = { RULE_SUFFIX_SRC4, RULE_SUFFIX_SRC6,
+					       RULE_SUFFIX_LOG };
 
 /* The length of the deny id @id is a companion of, or 0 when it is none. */
 static size_t companion_base(const char *id)

@@ -105,6 +105,14 @@ enum rule_role {
 	ROLE_DISPATCH,
 };
 
+/*
+ * A deny's companions (C-10) carry its id and one of these suffixes, and
+ * stand above it in this order; the review diff folds them into the deny.
+ */
+#define RULE_SUFFIX_SRC4 "#src4"
+#define RULE_SUFFIX_SRC6 "#src6"
+#define RULE_SUFFIX_LOG "#log"
+
 #define RULE_MAX_MATCH 8
 struct rule {
 	const char *id;        /* stable, from config names; unique in the table */

@@ -307,6 +307,20 @@ wait_for()
 	done
 }
 
+# ok WHAT PATTERN CMD...: CMD must succeed with PATTERN in its output.
+ok()
+{
+	local what=$1 pat=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [[ $rc -eq 0 ]] && grep -q -- "$pat" <<<"$out"; then
+		pass "$what: $(head -n1 <<<"$out")"
+	else
+		fail "$what: exit $rc, expected '$pat': $out"
+	fi
+}
+
 # refused WHAT PATTERN CMD...: CMD must exit 1 with PATTERN in its reason.
 refused()
 {

@@ -61,18 +61,6 @@ sed -i -e '/^people = (/,/^);/d' -e "/^registry = {/e cat $tmp/people" \
 grep -q 'user = "games"' "$conf" && grep -q 'inventory_to' "$conf" && ! grep -q 'tsuzuki' "$conf" ||
 	{ echo "FAIL: could not adapt the config"; exit 1; }
 
-ok()	# ok WHAT PATTERN CMD...: CMD must succeed with PATTERN in its output
-{
-	local what=$1 pat=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [[ $rc -eq 0 ]] && grep -q -- "$pat" <<<"$out"; then
-		pass "$what: $(head -n1 <<<"$out")"
-	else
-		fail "$what: exit $rc, expected '$pat': $out"
-	fi
-}
 
 gw=$(lab_ns gw)
 

@@ -51,18 +51,6 @@ sed -i -e 's|user = "sato"; |user = "daemon";|' \
 grep -q 'user = "games"' "$conf" && grep -q 'second_approval' "$conf" && grep -q 'user = "daemon"' "$conf" ||
 	{ echo "FAIL: could not adapt the config"; exit 1; }
 
-ok()	# ok WHAT PATTERN CMD...: CMD must succeed with PATTERN in its output
-{
-	local what=$1 pat=$2 out rc
-	shift 2
-	out=$("$@" 2>&1)
-	rc=$?
-	if [[ $rc -eq 0 ]] && grep -q -- "$pat" <<<"$out"; then
-		pass "$what: $(head -n1 <<<"$out")"
-	else
-		fail "$what: exit $rc, expected '$pat': $out"
-	fi
-}
 mail_with() { grep -lq -- "$1" "$mail"/*.msg 2>/dev/null; }
 jq_doc() { dev show 1 --json | jq -r "$1"; }
 
